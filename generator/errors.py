@@ -1,0 +1,47 @@
+"""The project's exception tree.
+
+Every error a user can cause (a bad option, a broken report definition, an
+unwritable folder, data that cannot be had) is a ``BriefingError``; the CLI
+prints its message on one line and exits non-zero. Anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base class: a failure the user can act on. ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class SpecError(BriefingError):
+    """The report definition is missing or invalid. The message names file, key and expectation."""
+
+    exit_code = 2
+
+
+class UsageError(BriefingError):
+    """An option value the user gave cannot be used (bad date, unknown source...)."""
+
+    exit_code = 2
+
+
+class SourceError(BriefingError):
+    """A data source failed for a series (network, HTTP status, malformed payload)."""
+
+
+class DataQualityError(BriefingError):
+    """Strict mode: required series are missing or stale."""
+
+    exit_code = 3
+
+
+class InsufficientHistory(BriefingError):
+    """An indicator's window is longer than the history available on the as-of date."""
+
+
+class OutputError(BriefingError):
+    """The briefing cannot be written (folder not writable, disk full, exists without --force)."""
+
+    exit_code = 4

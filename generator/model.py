@@ -1,0 +1,157 @@
+"""Typed values passed between pipeline stages.
+
+sources/store -> :class:`Snapshot` -> indicators -> :class:`IndicatorValue`
+-> flags -> :class:`FlagResult` / :class:`Stance` -> charts -> render -> archive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Literal
+
+import pandas as pd
+
+SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative"]
+
+
+class FlagState(str, Enum):
+    """Traffic-light state of a flag. ``UNKNOWN`` (grey) is never shown as green."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    """One series as the pipeline sees it: float values on a sorted, unique DatetimeIndex.
+
+    ``known_since`` holds, when the source says so (ALFRED), the date each
+    observation was first published; otherwise publication is inferred from the
+    series' declared publication lag.
+    """
+
+    id: str
+    values: pd.Series
+    source: SourceKind
+    fetched_at: datetime | None = None
+    known_since: pd.Series | None = None
+    stale: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def last_date(self) -> date | None:
+        return None if self.values.empty else self.values.index[-1].date()
+
+    @property
+    def first_date(self) -> date | None:
+        return None if self.values.empty else self.values.index[0].date()
+
+
+@dataclass(frozen=True)
+class QualityNote:
+    """One line of the data-quality box: what happened to which series and why."""
+
+    series_id: str
+    level: Literal["info", "warning", "error"]
+    message: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the briefing may know on ``as_of``: point-in-time truncated series."""
+
+    as_of: date
+    series: dict[str, SeriesData]
+    requested_source: str
+    quality: tuple[QualityNote, ...] = ()
+    point_in_time_policy: str = "publication lag declared per series"
+
+    @property
+    def illustrative(self) -> bool:
+        return any(s.source == "illustrative" for s in self.series.values())
+
+    @property
+    def data_as_of(self) -> date | None:
+        """Latest observation date across daily market series (what 'data as of' means to a reader)."""
+        dates = [s.last_date for s in self.series.values() if s.last_date is not None]
+        return max(dates) if dates else None
+
+    def sources_used(self) -> dict[str, str]:
+        return {sid: s.source for sid, s in sorted(self.series.items())}
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """A computed indicator with everything needed to trace it.
+
+    ``value`` is ``None`` when it could not be computed; ``status`` then says why
+    (``"insufficient history"``, ``"missing input"``, ...). ``inputs_as_of`` maps
+    each input series to the date of the last observation the value used.
+    """
+
+    id: str
+    label: str
+    value: float | None
+    unit: str
+    decimals: int
+    inputs_as_of: dict[str, str]
+    status: Literal["ok", "insufficient history", "missing input", "stale input", "error"] = "ok"
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+    def formatted(self) -> str:
+        if self.value is None:
+            return "no data" if self.status == "missing input" else self.status
+        return f"{self.value:,.{self.decimals}f}"
+
+
+@dataclass(frozen=True)
+class FlagResult:
+    """A risk flag's or supportive signal's evaluated state."""
+
+    id: str
+    label: str
+    kind: Literal["risk", "support"]
+    state: FlagState
+    value: float | None
+    indicator: str
+    threshold_text: str
+    rationale: str
+    previous_state: FlagState | None = None
+
+
+@dataclass(frozen=True)
+class Stance:
+    """The overall stance with the reasons that produced it."""
+
+    label: Literal["Supportive", "Mixed", "Fragile"]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A rendered chart: inline SVG markup plus the text a reader needs without seeing it."""
+
+    id: str
+    title: str
+    svg: str
+    alt: str
+    source_line: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The computed content of a briefing, before any rendering."""
+
+    snapshot: Snapshot
+    indicators: dict[str, IndicatorValue]
+    flags: dict[str, FlagResult]
+    stance: Stance
+    charts: dict[str, ChartImage] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Data providers, one module each, behind the interface in :mod:`generator.sources.base`."""
