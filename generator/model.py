@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 import pandas as pd
@@ -16,7 +16,7 @@ import pandas as pd
 SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative"]
 
 
-class FlagState(str, Enum):
+class FlagState(StrEnum):
     """Traffic-light state of a flag. ``UNKNOWN`` (grey) is never shown as green."""
 
     GREEN = "green"
@@ -99,8 +99,10 @@ class IndicatorValue:
     unit: str
     decimals: int
     inputs_as_of: dict[str, str]
-    status: Literal["ok", "insufficient history", "missing input", "stale input", "error"] = "ok"
+    status: Literal["ok", "insufficient history", "missing input", "error"] = "ok"
     detail: str = ""
+    stale_inputs: tuple[str, ...] = ()
+    description: str = ""
 
     @property
     def ok(self) -> bool:

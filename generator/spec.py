@@ -227,8 +227,7 @@ def _cross_check(spec: ReportSpec, functions: list[str], chart_kinds: list[str])
             for sid in [ref] if isinstance(ref, str) else ref:
                 if sid not in spec.series:
                     problems.append(
-                        f"indicators.{ind.id}.inputs.{arg}: unknown series '{sid}'"
-                        f"{_suggest(sid, series_ids)}"
+                        f"indicators.{ind.id}.inputs.{arg}: unknown series '{sid}'{_suggest(sid, series_ids)}"
                     )
     indicator_ids = list(spec.indicators)
     for flag in spec.flags.values():
@@ -250,9 +249,7 @@ def _cross_check(spec: ReportSpec, functions: list[str], chart_kinds: list[str])
             known = getattr(spec, table)
             for ref in refs:
                 if ref not in known:
-                    problems.append(
-                        f"sections[{i}].{table}: unknown {table[:-1]} '{ref}'{_suggest(ref, list(known))}"
-                    )
+                    problems.append(f"sections[{i}].{table}: unknown {table[:-1]} '{ref}'{_suggest(ref, list(known))}")
     return problems
 
 

@@ -1,0 +1,42 @@
+"""Helpers shared by command modules: option parsing and console progress."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from rich.console import Console
+
+from generator.errors import UsageError
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def parse_date(text: str | None, option: str = "--date") -> date | None:
+    """``YYYY-MM-DD`` to a date, with a message that says what was wrong."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a valid date: expected YYYY-MM-DD, e.g. 2026-11-20") from None
+
+
+def parse_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@contextmanager
+def progress_reporter(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A callback that shows the current step as a spinner on stderr (plain lines when not a terminal)."""
+    if quiet:
+        yield lambda _msg: None
+        return
+    if not sys.stderr.isatty():
+        yield lambda msg: print(f"... {msg}", file=sys.stderr)
+        return
+    with stderr.status("starting") as status:
+        yield lambda msg: status.update(msg)

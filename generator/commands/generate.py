@@ -1,0 +1,44 @@
+"""``briefing generate``: build today's (or a past date's) briefing and archive it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from generator.commands.common import parse_date, parse_list, progress_reporter, stdout
+from generator.spec import DEFAULT_REPORT
+
+
+def generate(
+    date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
+    source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
+    formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+    output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
+    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),
+) -> None:
+    """Build a dated briefing (HTML, PDF, manifest.json) under OUTPUT/YYYY-MM-DD/."""
+    from generator.commands.summary import print_summary
+    from generator.pipeline import build_briefing
+
+    day = parse_date(date)
+    with progress_reporter(quiet) as progress:
+        result = build_briefing(
+            day,
+            source=source,
+            formats=parse_list(formats),
+            output_dir=output,
+            report=report,
+            force=force,
+            progress=progress,
+        )
+    if quiet:
+        stdout.print(str(result.directory))
+    else:
+        print_summary(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)

@@ -1,0 +1,35 @@
+"""The registry of indicator functions.
+
+An indicator function is pure pandas: it takes input series (and parameters)
+and returns a float. Its docstring states its formula; the methodology appendix
+prints it, and a test fails if one is missing. It raises
+:class:`~generator.errors.InsufficientHistory` when its window is longer than the
+history it was given, so the briefing prints "insufficient history", never NaN.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+IndicatorFunction = Callable[..., float]
+
+
+@dataclass(frozen=True)
+class RegisteredFunction:
+    name: str
+    func: IndicatorFunction
+    formula: str
+
+
+FUNCTIONS: dict[str, RegisteredFunction] = {}
+
+
+def indicator(func: IndicatorFunction) -> IndicatorFunction:
+    """Register ``func`` under its own name. Its docstring is its published definition."""
+    doc = inspect.getdoc(func)
+    if not doc:
+        raise TypeError(f"indicator function '{func.__name__}' needs a docstring giving its formula")
+    FUNCTIONS[func.__name__] = RegisteredFunction(func.__name__, func, doc)
+    return func

@@ -1,0 +1,115 @@
+"""The Python API: ``build_briefing`` reads top to bottom as the pipeline.
+
+spec -> acquire (sources, store, point in time) -> indicators -> flags -> charts
+-> render (HTML, PDF) -> archive. The CLI is a thin layer over this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from generator.acquire import DataSources, acquire
+from generator.archive import check_target, write_briefing
+from generator.charts import CHART_KINDS, render_charts
+from generator.errors import UsageError
+from generator.flags import decide_stance, evaluate_flags
+from generator.indicators import FUNCTIONS, evaluate_indicators
+from generator.manifest import build_manifest
+from generator.model import Analysis, Snapshot
+from generator.render import build_context, render_html, render_pdf
+from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
+from generator.version import __version__
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("html", "pdf")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BriefingResult:
+    """What ``build_briefing`` produced: where, and the values behind it."""
+
+    date: date
+    directory: Path
+    files: dict[str, Path]
+    manifest: dict[str, Any]
+    analysis: Analysis
+
+    @property
+    def illustrative(self) -> bool:
+        return self.analysis.snapshot.illustrative
+
+
+def check_date(day: date | None, today: date | None = None) -> date:
+    """The briefing date: today by default; a future date is refused."""
+    today = today or datetime.now(UTC).date()
+    day = day or today
+    if day > today:
+        raise UsageError(f"--date {day} is in the future (today is {today}): a briefing can only use published data")
+    return day
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown --format '{','.join(unknown) or ''}': expected html, pdf or html,pdf")
+    return tuple(dict.fromkeys(formats))
+
+
+def load_report(report: str | Path = DEFAULT_REPORT) -> LoadedSpec:
+    """Load and validate a report definition against the registered functions and chart kinds."""
+    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=sorted(CHART_KINDS))
+
+
+def analyse(loaded: LoadedSpec, snapshot: Snapshot, progress: Progress | None = None) -> Analysis:
+    """Indicators, flags, stance and charts for a snapshot: everything but the document."""
+    say = progress or (lambda _m: None)
+    spec = loaded.spec
+    say("computing indicators and flags")
+    indicators = evaluate_indicators(spec, snapshot)
+    flags = evaluate_flags(spec, indicators)
+    stance = decide_stance(spec.stance, flags)
+    say("drawing charts")
+    charts = render_charts(spec, snapshot)
+    return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, charts=charts)
+
+
+def build_briefing(
+    date: date | None = None,
+    *,
+    source: str = "auto",
+    formats: Sequence[str] = FORMATS,
+    output_dir: str | Path = "output",
+    report: str | Path = DEFAULT_REPORT,
+    force: bool = False,
+    sources: DataSources | None = None,
+    progress: Progress | None = None,
+) -> BriefingResult:
+    """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``."""
+    say = progress or (lambda _m: None)
+    day = check_date(date)
+    wanted = check_formats(formats)
+    loaded = load_report(report)
+    check_target(Path(output_dir), day, force)
+    snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say)
+    analysis = analyse(loaded, snapshot, say)
+    generated_at = datetime.now(UTC).replace(microsecond=0)
+    context = build_context(loaded, analysis, day, generated_at, __version__)
+    files: dict[str, bytes] = {}
+    if "html" in wanted:
+        say("rendering HTML")
+        files["briefing.html"] = render_html(context, "html").encode("utf-8")
+    if "pdf" in wanted:
+        say("rendering PDF")
+        files["briefing.pdf"] = render_pdf(render_html(context, "pdf"), context)
+    manifest = build_manifest(loaded, analysis, day, generated_at, __version__)
+    say("writing the archive")
+    directory, manifest = write_briefing(Path(output_dir), day, files, manifest, force=force)
+    written = {name: directory / name for name in [*files, "manifest.json"]}
+    return BriefingResult(date=day, directory=directory, files=written, manifest=manifest, analysis=analysis)

@@ -1,0 +1,43 @@
+"""Point in time: cut a series down to what was known on a date, and judge its freshness.
+
+Market prices are known on their own date. A macro observation is dated at the
+start of its period but published later (July's CPI is dated 07-01 and public
+around 08-12): when the source gives real-time dates (ALFRED) they are used,
+otherwise the publication lag declared per series in the report definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+
+from generator.model import SeriesData
+from generator.spec import SeriesSpec
+
+
+def known_on(data: SeriesData, spec: SeriesSpec, as_of: date) -> SeriesData:
+    """Return ``data`` keeping only observations that were public on ``as_of``."""
+    cutoff = pd.Timestamp(as_of)
+    if data.known_since is not None:
+        mask = data.known_since.reindex(data.values.index) <= cutoff
+        mask = mask.fillna(False).astype(bool)
+    else:
+        published = data.values.index + pd.Timedelta(days=spec.publication_lag_days)
+        mask = pd.Series(published <= cutoff, index=data.values.index)
+    values = data.values[mask.to_numpy()]
+    known = data.known_since[mask.to_numpy()] if data.known_since is not None else None
+    return replace(data, values=values, known_since=known)
+
+
+def staleness_days(data: SeriesData, as_of: date) -> int | None:
+    """Days between ``as_of`` and the series' last observation (``None`` when empty)."""
+    last = data.last_date
+    return None if last is None else (as_of - last).days
+
+
+def is_stale(data: SeriesData, spec: SeriesSpec, as_of: date) -> bool:
+    """True when the last known observation is older than the series' cadence allows."""
+    age = staleness_days(data, as_of)
+    return age is None or age > spec.max_staleness_days
