@@ -45,3 +45,22 @@ class OutputError(BriefingError):
     """The briefing cannot be written (folder not writable, disk full, exists without --force)."""
 
     exit_code = 4
+
+
+class TransientSourceError(SourceError):
+    """A failure worth retrying: timeout, dropped connection, HTTP 5xx. Retried with backoff, then reported."""
+
+
+class RateLimitError(TransientSourceError):
+    """The service said slow down (HTTP 429, yfinance's ``YFRateLimitError``).
+
+    ``retry_after`` is the server's ``Retry-After`` in seconds when it sent one.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StoreError(BriefingError):
+    """The local data store cannot be read or written (permissions, corrupt file, lock timeout)."""

@@ -1,0 +1,184 @@
+"""The CSV/Parquet folder provider (``--source csv:DIR``) and the table reader behind ``data import``.
+
+One file per series, named after its id (``IWM.csv``, ``CPILFESL.parquet``),
+in any of the layouts users actually have:
+
+* plain ``date,value``;
+* FRED's download: ``DATE`` (before late 2024) or ``observation_date`` (since),
+  then a column named after the series; missing values as ``.`` or empty;
+* Yahoo/yfinance exports: ``Date,Open,High,Low,Close,Adj Close,Volume`` (``Adj
+  Close`` preferred over ``Close`` for adjusted prices), yfinance's lowercase
+  ``Date,close,high,low,open,volume``, vendor files with ``timestamp`` and
+  newest-first rows.
+
+The reader only finds the date and value columns; :mod:`validate` then applies
+exactly the checks live data gets.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import SourceError
+from generator.model import SeriesData
+from generator.sources.base import FetchResult
+from generator.sources.validate import check_series
+from generator.spec import SeriesSpec
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".csv", ".parquet", ".pq")
+DATE_COLUMNS = ("date", "observation_date", "timestamp", "datetime", "time", "day")
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "adjclose": ("adj close", "adj_close", "adjclose", "adjusted_close", "adjusted close", "close", "value"),
+    "close": ("close", "value", "adj close", "adj_close", "adjclose"),
+    "volume": ("volume", "value"),
+    "value": ("value",),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file reduced to raw observations: dates as read, values as text or numbers."""
+
+    raw: pd.Series
+    column: str
+    notes: tuple[str, ...] = ()
+
+
+def _norm(name: object) -> str:
+    return str(name).strip().lower()
+
+
+def _load(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+            if isinstance(frame.index, pd.DatetimeIndex) or frame.index.name is not None:
+                frame = frame.reset_index()
+            return frame
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise SourceError(f"{path}: cannot read ({exc})") from None
+
+
+def _pick_value_column(columns: list[str], field: str, series_id: str) -> tuple[str | None, str | None]:
+    """The column holding the series' values, and a note when a fallback was taken."""
+    by_norm = {_norm(c): c for c in columns}
+    ids = {series_id.lower(), series_id.lower().lstrip("^")}
+    for name in ids:
+        if name in by_norm:
+            return by_norm[name], None
+    preferred = FIELD_COLUMNS[field]
+    for name in preferred:
+        if name in by_norm:
+            if field == "adjclose" and name == "close" and "value" not in by_norm:
+                return by_norm[name], "no Adj Close column: used Close (adjusted only if the exporter adjusted it)"
+            return by_norm[name], None
+    others = [c for c in columns if _norm(c) not in DATE_COLUMNS and not _norm(c).startswith("unnamed")]
+    if len(others) == 1:
+        return others[0], None
+    return None, None
+
+
+def read_table(path: str | Path, series_id: str | None = None, field: str = "value") -> Table:
+    """Read ``path`` in any supported layout; raise ``SourceError`` naming the columns when it cannot tell."""
+    path = Path(path)
+    return table_from_frame(_load(path), series_id or path.stem, field, str(path))
+
+
+def parse_csv(content: bytes | str, series_id: str, field: str = "value", origin: str = "response") -> Table:
+    """The same as :func:`read_table` for CSV text received over the network (FRED's key-less download)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise SourceError(f"{origin}: malformed CSV ({str(exc).splitlines()[0][:120]})") from None
+    return table_from_frame(frame, series_id, field, origin)
+
+
+def table_from_frame(frame: pd.DataFrame, series_id: str, field: str, origin: str) -> Table:
+    """Find the date and value columns of a parsed file."""
+    if frame.shape[1] == 0:
+        raise SourceError(f"{origin}: empty file (no header)")
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    date_col = next((c for c in columns if _norm(c) in DATE_COLUMNS), None)
+    if date_col is None:
+        shown = ", ".join(c[:40] for c in columns[:8])
+        raise SourceError(f"{origin}: no date column (looked for {', '.join(DATE_COLUMNS)}); columns are {shown}")
+    value_col, note = _pick_value_column([c for c in columns if c != date_col], field, series_id)
+    if value_col is None:
+        raise SourceError(
+            f"{origin}: cannot tell which column holds {series_id}'s values among "
+            f"{', '.join(c for c in columns if c != date_col)}; name it 'value' or '{series_id}'"
+        )
+    raw = pd.Series(frame[value_col].to_numpy(), index=pd.Index(frame[date_col].to_numpy()), name=series_id)
+    return Table(raw=raw, column=value_col, notes=(note,) if note else ())
+
+
+def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
+    """``ID.csv``/``ID.parquet`` (or the provider symbol, without a leading ``^``), case-insensitively."""
+    if not directory.is_dir():
+        return None
+    wanted = {spec.id.lower(), spec.provider_symbol.lower(), spec.provider_symbol.lower().lstrip("^")}
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() in SUFFIXES and path.stem.lower() in wanted and path.is_file():
+            return path
+    return None
+
+
+def load_series(path: Path, spec: SeriesSpec, source: str = "csv") -> SeriesData:
+    """Read and validate one file as ``spec``'s series; ``SourceError`` when it is unusable."""
+    table = read_table(path, spec.id, spec.field)
+    checked = check_series(spec, table.raw)
+    notes = (*table.notes, *checked.notes)
+    if checked.values is None:
+        raise SourceError(f"{path.name}: {checked.rejected}" + (f" ({'; '.join(notes)})" if notes else ""))
+    fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return SeriesData(
+        id=spec.id,
+        values=checked.values,
+        source=source,
+        fetched_at=fetched,  # type: ignore[arg-type]
+        notes=tuple(f"{path.name}: {n}" for n in notes),
+    )
+
+
+class CsvDirProvider:
+    """Serves series from one folder of files; the same validation as the live providers."""
+
+    name = "csv"
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory).expanduser()
+
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+        series: dict[str, SeriesData] = {}
+        failures: dict[str, str] = {}
+        if not self.directory.is_dir():
+            reason = f"folder {self.directory} does not exist"
+            return FetchResult({}, {s.id: reason for s in specs})
+        for spec in specs:
+            path = find_file(self.directory, spec)
+            if path is None:
+                failures[spec.id] = f"no {spec.id}.csv or {spec.id}.parquet in {self.directory}"
+                continue
+            try:
+                data = load_series(path, spec)
+            except SourceError as exc:
+                failures[spec.id] = str(exc)
+                continue
+            window = data.values[(data.values.index >= pd.Timestamp(start)) & (data.values.index <= pd.Timestamp(end))]
+            if window.empty:
+                failures[spec.id] = f"{path.name}: no observations between {start} and {end}"
+                continue
+            series[spec.id] = SeriesData(spec.id, window, "csv", data.fetched_at, notes=data.notes)
+        return FetchResult(series, failures)

@@ -1,0 +1,292 @@
+"""Yahoo Finance through yfinance: daily adjusted closes (or close, or volume) for all tickers at once.
+
+Why the session is ours: yfinance talks to Yahoo through a ``curl_cffi``
+session (browser TLS fingerprint, which Yahoo expects). :class:`YahooSession`
+is such a session, so yfinance works unchanged, but it also
+
+* caps every request's timeout at ours (yfinance hard-codes 10 to 30 s for
+  its cookie, crumb and time-zone requests);
+* carries the configured proxy;
+* can send Yahoo's hosts to another base URL (a mirror, a corporate gateway,
+  or a recorded-response server in the tests);
+* remembers how each ticker's chart request ended (status or network error),
+  because ``yf.download`` swallows per-ticker errors into log lines. That is
+  how a 429, a 5xx or a timeout is told apart from "no such ticker", so only
+  the former are retried, with our backoff (yfinance's own retry setting
+  covers neither 429 nor ``YFRateLimitError``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pandas as pd
+import yfinance as yf
+from curl_cffi import requests as curl_requests
+from yfinance.exceptions import YFRateLimitError
+
+from generator.errors import RateLimitError, SourceError, TransientSourceError
+from generator.model import SeriesData
+from generator.sources.base import FetchResult
+from generator.sources.http import NetworkSettings, redact, retrying
+from generator.sources.validate import check_series
+from generator.spec import SeriesSpec
+
+log = logging.getLogger(__name__)
+
+YAHOO_HOSTS = (
+    "https://query1.finance.yahoo.com",
+    "https://query2.finance.yahoo.com",
+    "https://fc.yahoo.com",
+    "https://guce.yahoo.com",
+    "https://consent.yahoo.com",
+)
+COLUMN_FOR_FIELD = {"adjclose": "Adj Close", "close": "Close", "volume": "Volume", "value": "Adj Close"}
+_CHART = re.compile(r"/v8/finance/chart/([^/?#]+)")
+_TRANSIENT_ERRORS = ("Timeout", "ConnectionError", "ConnectTimeout", "ReadTimeout", "ProxyError", "SSLError")
+
+
+class YahooSession(curl_requests.Session):  # type: ignore[misc]
+    """The curl_cffi session yfinance uses, with our timeout cap, proxy, optional base URL and bookkeeping."""
+
+    def __init__(self, settings: NetworkSettings | None = None, base_url: str | None = None, **kwargs: Any) -> None:
+        self.settings = settings or NetworkSettings()
+        kwargs.setdefault("impersonate", "chrome")
+        if self.settings.proxies:
+            kwargs.setdefault("proxies", self.settings.proxies)
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self._outcomes: dict[str, int | str] = {}
+        self._outcome_lock = threading.Lock()
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        asked = kwargs.get("timeout")
+        limit = self.settings.timeout
+        kwargs["timeout"] = limit if not isinstance(asked, int | float) or asked <= 0 else min(asked, limit)
+        if self.base_url:
+            for host in YAHOO_HOSTS:
+                if url.startswith(host):
+                    url = self.base_url + (url[len(host):] or "/")
+                    break
+        found = _CHART.search(url)
+        symbol = unquote(found.group(1)).upper() if found else None
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except Exception as exc:
+            if symbol:
+                self._note(symbol, type(exc).__name__)
+            raise
+        if symbol:
+            self._note(symbol, int(response.status_code))
+        return response
+
+    def _note(self, symbol: str, outcome: int | str) -> None:
+        with self._outcome_lock:
+            self._outcomes[symbol] = outcome
+
+    def outcome(self, symbol: str) -> int | str | None:
+        """How the last chart request for ``symbol`` ended: an HTTP status or an exception class name."""
+        with self._outcome_lock:
+            return self._outcomes.get(symbol.upper())
+
+    def forget(self, symbols: Sequence[str]) -> None:
+        with self._outcome_lock:
+            for symbol in symbols:
+                self._outcomes.pop(symbol.upper(), None)
+
+
+class _ErrorLog(logging.Handler):
+    """Collects yfinance's per-ticker error lines during one download (it logs instead of raising)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def about(self, symbol: str) -> str | None:
+        quoted = f"'{symbol}'"
+        for line in self.lines:
+            if quoted in line or line.startswith(f"${symbol}:"):
+                return line.split(": ", 1)[-1].strip()
+        return None
+
+
+@dataclass
+class _Batch:
+    """State carried across retry rounds: what is still to fetch and why the rest failed."""
+
+    pending: set[str]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+class YahooProvider:
+    """Daily series from Yahoo Finance, all tickers in one ``yf.download`` call per round."""
+
+    name = "yahoo"
+
+    def __init__(
+        self,
+        settings: NetworkSettings | None = None,
+        *,
+        session: YahooSession | None = None,
+        base_url: str | None = None,
+        cache_dir: str | Path | None = None,
+        max_workers: int = 4,
+    ) -> None:
+        self.settings = settings or NetworkSettings()
+        self.session = session or YahooSession(self.settings, base_url=base_url)
+        self.max_workers = max(1, max_workers)
+        if cache_dir is not None:
+            # yfinance keeps ticker time zones and cookies in SQLite files; keep them with our data.
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            yf.set_tz_cache_location(str(cache_dir))  # sets the cookie cache folder too
+
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+        if not specs:
+            return FetchResult()
+        symbols = sorted({s.provider_symbol.upper() for s in specs})
+        batch = _Batch(pending=set(symbols))
+        try:
+            for attempt in retrying(self.settings, f"Yahoo ({len(symbols)} tickers)"):
+                with attempt:
+                    self._round(batch, start, end)
+        except TransientSourceError:
+            pass  # what is still pending has its reason in batch.reasons
+        series: dict[str, SeriesData] = {}
+        failures: dict[str, str] = {}
+        fetched = datetime.now(UTC)
+        for spec in specs:
+            symbol = spec.provider_symbol.upper()
+            frame = batch.frames.get(symbol)
+            if frame is None:
+                failures[spec.id] = batch.reasons.get(symbol, "no data returned")
+                continue
+            try:
+                series[spec.id] = self._series(spec, frame, start, end, fetched)
+            except SourceError as exc:
+                failures[spec.id] = str(exc)
+        return FetchResult(series, failures)
+
+    def _round(self, batch: _Batch, start: date, end: date) -> None:
+        symbols = sorted(batch.pending)
+        self.session.forget(symbols)
+        yf.data.YfData.cache_get.cache_clear()  # a cached error response must not answer a retry
+        errors = _ErrorLog()
+        yf_logger = logging.getLogger("yfinance")
+        yf_logger.addHandler(errors)
+        # yfinance logs each failed ticker at ERROR; we report failures ourselves (data-quality box,
+        # console), so its lines are kept out of the user's console and logged here at DEBUG instead.
+        propagate, yf_logger.propagate = yf_logger.propagate, False
+        frame: pd.DataFrame | None = None
+        failure: str | None = None
+        try:
+            frame = self._download(symbols, start, end)
+        except YFRateLimitError:
+            failure = "rate limited (YFRateLimitError)"
+        except Exception as exc:  # yfinance failing as a whole: every ticker of the round fails with it
+            failure = f"yfinance failed: {type(exc).__name__}: {redact(exc)}"
+        finally:
+            yf_logger.removeHandler(errors)
+            yf_logger.propagate = propagate
+        for line in errors.lines:
+            log.debug("yfinance: %s", redact(line))
+        transient: list[str] = []
+        rate_limited = False
+        for symbol in symbols:
+            data = _columns(frame, symbol)
+            if data is not None:
+                batch.frames[symbol] = data
+                batch.pending.discard(symbol)
+                batch.reasons.pop(symbol, None)
+                continue
+            reason, is_transient, is_429 = self._classify(symbol, failure, errors)
+            batch.reasons[symbol] = reason
+            if is_transient:
+                transient.append(symbol)
+                rate_limited = rate_limited or is_429
+            else:
+                batch.pending.discard(symbol)
+        if transient:
+            message = f"Yahoo: {', '.join(transient)}: {batch.reasons[transient[0]]}"
+            raise RateLimitError(message) if rate_limited else TransientSourceError(message)
+
+    def _download(self, symbols: list[str], start: date, end: date) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            # yfinance's own pandas deprecation warnings are not ours to show (or to fail tests on).
+            warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
+            return yf.download(
+                symbols,
+                start=start.isoformat(),
+                end=(end + timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+                interval="1d",
+                auto_adjust=False,
+                actions=False,
+                repair=False,
+                keepna=False,
+                progress=False,
+                threads=min(self.max_workers, len(symbols)),
+                timeout=self.settings.timeout,
+                session=self.session,
+                group_by="column",
+                multi_level_index=True,
+            )
+
+    def _classify(self, symbol: str, failure: str | None, errors: _ErrorLog) -> tuple[str, bool, bool]:
+        """Reason text, whether to retry, and whether it was a rate limit."""
+        if failure is not None:
+            return failure, "rate limited" in failure, "rate limited" in failure
+        outcome = self.session.outcome(symbol)
+        said = errors.about(symbol)
+        if outcome == 429 or (said and "RateLimit" in said):
+            return "HTTP 429 Too Many Requests (rate limited)", True, True
+        if isinstance(outcome, int) and outcome >= 500:
+            return f"HTTP {outcome} from Yahoo", True, False
+        if isinstance(outcome, str):
+            if outcome in _TRANSIENT_ERRORS or "Timeout" in outcome:
+                text = f"timed out after {self.settings.timeout:g}s" if "Timeout" in outcome else outcome
+                return text, True, False
+            return f"request failed: {outcome}", False, False
+        if isinstance(outcome, int) and outcome >= 400:
+            return f"HTTP {outcome} from Yahoo" + (f": {said}" if said else ""), False, False
+        if said:
+            return f"yfinance: {redact(said)[:200]}", False, False
+        return "no data returned (empty response)", False, False
+
+    def _series(self, spec: SeriesSpec, frame: pd.DataFrame, start: date, end: date, fetched: datetime) -> SeriesData:
+        column = COLUMN_FOR_FIELD[spec.field]
+        if column not in frame.columns:
+            raise SourceError(f"Yahoo {spec.provider_symbol}: response has no '{column}' values")
+        raw = frame[column]
+        checked = check_series(spec, raw)
+        if checked.values is None:
+            raise SourceError(f"Yahoo {spec.provider_symbol}: {checked.rejected}")
+        values = checked.values[(checked.values.index >= pd.Timestamp(start))
+                                & (checked.values.index <= pd.Timestamp(end))]
+        if values.empty:
+            raise SourceError(f"Yahoo {spec.provider_symbol}: no observations between {start} and {end}")
+        return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
+
+
+def _columns(frame: pd.DataFrame | None, symbol: str) -> pd.DataFrame | None:
+    """One ticker's columns from ``yf.download``'s (Price, Ticker) frame; ``None`` when it has no values."""
+    if frame is None or frame.empty or not isinstance(frame.columns, pd.MultiIndex):
+        return None
+    if symbol not in frame.columns.get_level_values("Ticker"):
+        return None
+    data = frame.xs(symbol, axis=1, level="Ticker").dropna(how="all")
+    if data.empty or not any(math.isfinite(v) for v in data.to_numpy(dtype="float64").ravel()):
+        return None
+    return data
