@@ -4,10 +4,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefing test lint setup clean
+.PHONY: briefing test lint setup system-deps clean
+
+# WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
+# otherwise say exactly what is missing.
+system-deps:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so'; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	  echo "installing WeasyPrint system libraries (pango, harfbuzz)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	else echo "WeasyPrint needs Pango >= 1.44 and HarfBuzz: install them with your package manager (e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; fi
 
 # Create or refresh the virtualenv when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
