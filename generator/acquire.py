@@ -2,31 +2,50 @@
 
 ``--source`` decides where data may come from:
 
-* ``auto`` (default): live providers first; what fails falls back to the local
-  store; what is still missing falls back to the illustrative dataset. Each
-  fallback becomes a note in the data-quality box and on the console.
-* ``live``, ``store``, ``illustrative``: that source only; what it lacks is missing.
+* ``auto`` (default): live providers first (only what is new since the local
+  store's last observation); a series whose live fetch fails falls back to its
+  stored data, marked stale with its date; what is still missing falls back
+  to the illustrative dataset. Each fallback is a note in the data-quality box
+  and on the console. A failing series never aborts the briefing.
+* ``live``: live providers only (successes are still stored).
+* ``store``: the local store only, entirely offline.
+* ``csv:DIR``: one file per series in DIR (see :mod:`generator.sources.csvdir`).
+* ``illustrative``: the synthetic dataset.
+
+``strict=True`` turns any missing or stale required series into a
+:class:`DataQualityError` listing them (for scheduled runs).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
-from generator.errors import UsageError
+import numpy as np
+
+from generator.errors import DataQualityError, StoreError, UsageError
 from generator.model import QualityNote, SeriesData, Snapshot
 from generator.pointintime import is_stale, known_on
-from generator.sources.base import Provider
+from generator.sources.base import FetchResult, Provider
+from generator.sources.csvdir import CsvDirProvider
+from generator.sources.fred import FRED_API_ROOT, FRED_CSV_URL, FredProvider
+from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
+from generator.sources.yahoo import YahooProvider
 from generator.spec import ReportSpec, SeriesSpec
+from generator.store import ParquetStore
 
 log = logging.getLogger(__name__)
 
 SOURCE_MODES = ("auto", "live", "store", "illustrative")
 HISTORY_YEARS = 12  # ten-year windows plus a 200-day average need a little over ten years
+# How far back an incremental fetch re-reads, so revisions of recent observations arrive too.
+REVISION_WINDOW = {"daily": 10, "weekly": 42, "monthly": 190, "quarterly": 400}
 
 Progress = Callable[[str], None]
 
@@ -36,7 +55,11 @@ class SeriesStore(Protocol):
 
     def read(self, spec: SeriesSpec) -> SeriesData | None: ...
 
-    def write(self, data: SeriesData) -> None: ...
+    def write(self, data: SeriesData) -> int: ...
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 @dataclass
@@ -47,31 +70,176 @@ class DataSources:
     store: SeriesStore | None = None
     illustrative: Provider = field(default_factory=IllustrativeProvider)
     unavailable_reason: str = "live providers are not configured"
+    today: Callable[[], date] = _today
 
 
-def _check_mode(source: str) -> None:
+@dataclass(frozen=True)
+class SourceSettings:
+    """Where live data comes from and where it is kept; read from the environment.
+
+    ``FRED_API_KEY`` (optional: without it FRED's key-less CSV is used),
+    ``BRIEFING_DATA_DIR`` (the store; default: the user's data folder),
+    ``BRIEFING_FRED_API_ROOT``, ``BRIEFING_FRED_CSV_URL`` and
+    ``BRIEFING_YAHOO_BASE_URL`` (mirrors, gateways), plus the network settings
+    of :class:`NetworkSettings` (timeouts, retries, proxy).
+    """
+
+    data_dir: Path
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    fred_api_key: str | None = field(default=None, repr=False)
+    fred_api_root: str = FRED_API_ROOT
+    fred_csv_url: str = FRED_CSV_URL
+    yahoo_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SourceSettings:
+        env = os.environ if env is None else env
+        data_dir = env.get("BRIEFING_DATA_DIR") or _default_data_dir()
+        return cls(
+            data_dir=Path(data_dir).expanduser(),
+            network=NetworkSettings.from_env(env),
+            fred_api_key=(env.get("FRED_API_KEY") or "").strip() or None,
+            fred_api_root=env.get("BRIEFING_FRED_API_ROOT") or FRED_API_ROOT,
+            fred_csv_url=env.get("BRIEFING_FRED_CSV_URL") or FRED_CSV_URL,
+            yahoo_base_url=env.get("BRIEFING_YAHOO_BASE_URL") or None,
+        )
+
+
+def _default_data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir("macro-briefing", appauthor=False)
+
+
+def default_sources(settings: SourceSettings | None = None) -> DataSources:
+    """The real providers and the store, configured from ``settings`` (default: the environment)."""
+    settings = settings or SourceSettings.from_env()
+    net = settings.network
+    return DataSources(
+        live={
+            "yahoo": YahooProvider(net, base_url=settings.yahoo_base_url, cache_dir=settings.data_dir / "yfinance"),
+            "fred": FredProvider(settings.fred_api_key, settings=net, api_root=settings.fred_api_root,
+                                 csv_url=settings.fred_csv_url),
+        },
+        store=ParquetStore(settings.data_dir),
+    )
+
+
+def parse_source(source: str) -> tuple[str, Path | None]:
+    """``auto``/``live``/``store``/``illustrative``, or ``csv`` with its folder."""
+    if source.startswith("csv:"):
+        folder = source[4:].strip()
+        if not folder:
+            raise UsageError("--source csv:DIR needs a folder, e.g. --source csv:data/exports")
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise UsageError(f"--source {source}: folder {path} does not exist")
+        return "csv", path
     if source not in SOURCE_MODES:
         raise UsageError(f"unknown --source '{source}': expected one of {', '.join(SOURCE_MODES)}")
+    return source, None
+
+
+# ---------------------------------------------------------------- live, incremental
+
+
+def _read_stored(store: SeriesStore | None, spec: SeriesSpec, notes: list[QualityNote]) -> SeriesData | None:
+    if store is None:
+        return None
+    try:
+        return store.read(spec)
+    except StoreError as exc:
+        notes.append(QualityNote(spec.id, "warning", f"store: {exc}"))
+        return None
+
+
+def _plan(
+    group: Sequence[SeriesSpec], stored: Mapping[str, SeriesData | None], start: date, end: date, current: bool
+) -> list[tuple[date, list[SeriesSpec]]]:
+    """Which specs to fetch from which date: new series from ``start``, stored ones from a little before their end."""
+    full = [s for s in group if not current or stored.get(s.id) is None]
+    known = [s for s in group if s not in full]
+    plan: list[tuple[date, list[SeriesSpec]]] = [(start, full)] if full else []
+    if known:
+        since = min(
+            (stored[s.id].last_date or start) - timedelta(days=REVISION_WINDOW[s.frequency])  # type: ignore[union-attr]
+            for s in known
+        )
+        plan.append((min(max(since, start), end), known))
+    return plan
+
+
+def _adjustment_changed(old: SeriesData | None, new: SeriesData, spec: SeriesSpec) -> bool:
+    """True when refetched adjusted closes disagree with stored ones: a dividend or split re-based history."""
+    if old is None or spec.field != "adjclose":
+        return False
+    common = old.values.index.intersection(new.values.index)
+    if common.empty:
+        return False
+    a, b = old.values[common].to_numpy(), new.values[common].to_numpy()
+    return bool(not np.allclose(a, b, rtol=1e-6, atol=0.0))
 
 
 def _fetch_live(
-    specs: Sequence[SeriesSpec], sources: DataSources, start: date, end: date, notes: list[QualityNote]
+    specs: Sequence[SeriesSpec], sources: DataSources, start: date, end: date,
+    notes: list[QualityNote], failed: dict[str, str], say: Progress,
 ) -> dict[str, SeriesData]:
     got: dict[str, SeriesData] = {}
     by_provider: dict[str, list[SeriesSpec]] = {}
     for spec in specs:
         by_provider.setdefault(spec.provider, []).append(spec)
+    current = end >= sources.today() - timedelta(days=1)
     for provider_name, group in by_provider.items():
         provider = sources.live.get(provider_name)
         if provider is None:
             for spec in group:
-                notes.append(QualityNote(spec.id, "warning", f"live {provider_name}: {sources.unavailable_reason}"))
+                failed[spec.id] = f"live {provider_name}: {sources.unavailable_reason}"
             continue
-        result = provider.fetch(group, start, end)
-        got.update(result.series)
-        for sid, reason in result.failures.items():
-            notes.append(QualityNote(sid, "warning", f"live {provider.name} failed: {reason}"))
+        stored = {s.id: _read_stored(sources.store, s, notes) for s in group}
+        fetched: dict[str, SeriesData] = {}
+        for since, part in _plan(group, stored, start, end, current):
+            say(f"fetching {len(part)} series from {provider.name} since {since}")
+            result = _safe_fetch(provider, part, since, end)
+            fetched.update(result.series)
+            failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
+        rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored[s.id], fetched[s.id], s)]
+        if rebased and current:
+            say(f"refetching {len(rebased)} series whose adjusted history changed")
+            result = _safe_fetch(provider, rebased, start, end)
+            fetched.update(result.series)
+            for s in rebased:
+                notes.append(QualityNote(s.id, "info", "adjusted history changed (dividend or split): refetched"))
+        for s in group:
+            if s.id in fetched:
+                got[s.id] = _keep(sources.store, s, fetched[s.id], notes)
     return got
+
+
+def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+    """A provider must not raise for one series; if it raises anyway, every series of the call fails."""
+    try:
+        return provider.fetch(specs, start, end)
+    except Exception as exc:
+        log.warning("provider %s raised %s: %s", provider.name, type(exc).__name__, exc)
+        return FetchResult({}, {s.id: f"{type(exc).__name__}: {exc}" for s in specs})
+
+
+def _keep(store: SeriesStore | None, spec: SeriesSpec, data: SeriesData, notes: list[QualityNote]) -> SeriesData:
+    """Store what was fetched and return the full merged history (vintage data is not stored)."""
+    if store is None or data.source == "alfred":
+        return data
+    try:
+        store.write(data)
+        merged = store.read(spec)
+    except StoreError as exc:
+        notes.append(QualityNote(data.id, "warning", f"store: {exc}"))
+        return data
+    if merged is None:
+        return data
+    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes)
+
+
+# ---------------------------------------------------------------- the fallback chain
 
 
 def acquire(
@@ -80,52 +248,88 @@ def acquire(
     source: str = "auto",
     sources: DataSources | None = None,
     progress: Progress | None = None,
+    *,
+    strict: bool = False,
 ) -> Snapshot:
     """Collect every series in ``spec`` as known on ``as_of``, following the ``source`` policy."""
-    _check_mode(source)
-    sources = sources or DataSources()
+    mode, folder = parse_source(source)
+    sources = sources if sources is not None else default_sources()
     say = progress or (lambda _msg: None)
     specs = list(spec.series.values())
     start = as_of - timedelta(days=int(365.25 * HISTORY_YEARS))
     notes: list[QualityNote] = []
     got: dict[str, SeriesData] = {}
+    failed: dict[str, str] = {}
 
-    if source in ("auto", "live"):
-        say(f"fetching {len(specs)} series from live sources")
-        got.update(_fetch_live(specs, sources, start, as_of, notes))
-        if sources.store is not None:
-            for data in got.values():
-                sources.store.write(data)
+    if mode == "csv" and folder is not None:
+        say(f"reading {len(specs)} series from {folder}")
+        result = CsvDirProvider(folder).fetch(specs, start, as_of)
+        got.update(result.series)
+        failed.update({sid: f"csv: {why}" for sid, why in result.failures.items()})
 
-    if source in ("auto", "store") and sources.store is not None:
-        for s in specs:
-            if s.id in got:
-                continue
-            stored = sources.store.read(s)
-            if stored is not None and not stored.values.empty:
-                got[s.id] = stored
-                if source == "auto":
-                    notes.append(QualityNote(s.id, "warning", f"using stored data up to {stored.last_date}"))
-    elif source == "store":
-        notes.append(QualityNote("*", "error", "no local store is configured"))
+    if mode in ("auto", "live"):
+        got.update(_fetch_live(specs, sources, start, as_of, notes, failed, say))
+
+    if mode in ("auto", "store"):
+        if sources.store is None:
+            notes.append(QualityNote("*", "error" if mode == "store" else "warning", "no local store is configured"))
+        else:
+            _from_store(specs, sources.store, mode, got, failed, notes)
+
+    for sid, reason in failed.items():
+        if sid not in got:
+            notes.append(QualityNote(sid, "warning", reason))
 
     missing = [s for s in specs if s.id not in got]
-    if source == "illustrative" or (source == "auto" and missing):
-        targets = specs if source == "illustrative" else missing
+    if mode == "illustrative" or (mode == "auto" and missing):
+        targets = specs if mode == "illustrative" else missing
         say(f"generating illustrative data for {len(targets)} series")
-        result = sources.illustrative.fetch(targets, start, as_of)
-        got.update(result.series)
-        if source == "auto":
-            notes.append(
-                QualityNote(
-                    "*",
-                    "warning",
-                    f"{len(targets)} series fell back to illustrative data (not market data): "
-                    + ", ".join(s.id for s in targets),
-                )
-            )
+        got.update(sources.illustrative.fetch(targets, start, as_of).series)
+        if mode == "auto":
+            notes.append(QualityNote("*", "warning", f"{len(targets)} series fell back to illustrative data "
+                                     "(not market data): " + ", ".join(s.id for s in targets)))
 
-    return _point_in_time(spec, as_of, source, got, notes)
+    for sid, data in got.items():
+        notes.extend(QualityNote(sid, "warning", note) for note in data.notes)
+    snapshot = _point_in_time(spec, as_of, source, got, notes)
+    if strict:
+        problems = strict_problems(spec, snapshot)
+        if problems:
+            raise DataQualityError(f"--strict: {len(problems)} required series missing or stale:\n"
+                                   + "\n".join(problems))
+    return snapshot
+
+
+def _from_store(
+    specs: Sequence[SeriesSpec], store: SeriesStore, mode: str,
+    got: dict[str, SeriesData], failed: dict[str, str], notes: list[QualityNote],
+) -> None:
+    for s in specs:
+        if s.id in got:
+            continue
+        stored = _read_stored(store, s, notes)
+        if stored is None or stored.values.empty:
+            continue
+        if mode == "auto":
+            reason = failed.pop(s.id, "no live data")
+            got[s.id] = replace(stored, stale=True)
+            notes.append(QualityNote(s.id, "warning",
+                                     f"{reason}; using stored data up to {stored.last_date} (stale)"))
+        else:
+            got[s.id] = stored
+
+
+def _policy(as_of: date, series: Mapping[str, SeriesData]) -> str:
+    """Which point-in-time rule applied (printed in the briefing and the manifest).
+
+    Market prices are always cut at their own date; macro series use ALFRED's
+    real-time dates when a FRED key fetched them, the declared lag otherwise.
+    """
+    alfred = sorted(sid for sid, d in series.items() if d.known_since is not None)
+    if alfred:
+        return (f"ALFRED real-time vintages as published on {as_of} for {', '.join(alfred)}; "
+                "publication lag declared per series for the others")
+    return "publication lag declared per series"
 
 
 def _point_in_time(
@@ -140,13 +344,25 @@ def _point_in_time(
             continue
         data = known_on(data, s, as_of)
         if is_stale(data, s, as_of):
+            if not data.stale:
+                notes.append(QualityNote(s.id, "warning", f"stale: last observation {data.last_date} is older "
+                                         f"than {s.max_staleness_days} days"))
             data = replace(data, stale=True)
-            notes.append(
-                QualityNote(
-                    s.id,
-                    "warning",
-                    f"stale: last observation {data.last_date} is older than {s.max_staleness_days} days",
-                )
-            )
         series[s.id] = data
-    return Snapshot(as_of=as_of, series=series, requested_source=source, quality=tuple(notes))
+    return Snapshot(as_of=as_of, series=series, requested_source=source, quality=tuple(notes),
+                    point_in_time_policy=_policy(as_of, series))
+
+
+def strict_problems(spec: ReportSpec, snapshot: Snapshot) -> list[str]:
+    """One line per required series that is missing or stale (what ``--strict`` refuses)."""
+    problems: list[str] = []
+    for s in spec.series.values():
+        if not s.required:
+            continue
+        data = snapshot.series.get(s.id)
+        if data is None or data.values.empty:
+            problems.append(f"  {s.id}: missing")
+        elif data.stale:
+            problems.append(f"  {s.id}: stale (last observation {data.last_date}, source {data.source})")
+    return problems
+

@@ -19,6 +19,7 @@ reader never sees a half-written file and no writer's rows are lost.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import tempfile
@@ -95,7 +96,11 @@ class ParquetStore:
         if not path.exists():
             return _empty()
         try:
-            frame = pd.read_parquet(path)
+            # One read of the whole file: a concurrent writer replaces the file, never changes it in place,
+            # so the bytes read are one consistent version (pyarrow alone may open the path twice).
+            frame = pd.read_parquet(io.BytesIO(path.read_bytes()))
+        except FileNotFoundError:
+            return _empty()
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"{path}: unreadable store file ({type(exc).__name__}); delete it and the next run refetches"
