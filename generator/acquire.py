@@ -156,17 +156,19 @@ def _read_stored(store: SeriesStore | None, spec: SeriesSpec, notes: list[Qualit
 def _plan(
     group: Sequence[SeriesSpec], stored: Mapping[str, SeriesData | None], start: date, end: date, current: bool
 ) -> list[tuple[date, list[SeriesSpec]]]:
-    """Which specs to fetch from which date: new series from ``start``, stored ones from a little before their end."""
-    full = [s for s in group if not current or stored.get(s.id) is None]
-    known = [s for s in group if s not in full]
-    plan: list[tuple[date, list[SeriesSpec]]] = [(start, full)] if full else []
-    if known:
-        since = min(
-            (stored[s.id].last_date or start) - timedelta(days=REVISION_WINDOW[s.frequency])  # type: ignore[union-attr]
-            for s in known
-        )
-        plan.append((min(max(since, start), end), known))
-    return plan
+    """Which specs to fetch from which date: new series from ``start``, stored ones from a little before their end.
+
+    Specs that share a start date share a fetch call (one batched download for
+    Yahoo; one thread pool for FRED), so a typical run makes two or three calls.
+    """
+    by_start: dict[date, list[SeriesSpec]] = {}
+    for s in group:
+        data = stored.get(s.id)
+        since = start
+        if current and data is not None and data.last_date is not None:
+            since = min(max(data.last_date - timedelta(days=REVISION_WINDOW[s.frequency]), start), end)
+        by_start.setdefault(since, []).append(s)
+    return sorted(by_start.items(), key=lambda item: item[0])
 
 
 def _adjustment_changed(old: SeriesData | None, new: SeriesData, spec: SeriesSpec) -> bool:

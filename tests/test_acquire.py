@@ -1,0 +1,245 @@
+"""The fallback chain end to end: real providers against Yahoo- and FRED-shaped services on 127.0.0.1.
+
+The services answer any ticker or series id for the dates asked (Yahoo's
+``period1``/``period2``, FRED's ``cosd``/``coed``), like the real ones, with a
+small latency, so the whole report's series go through the real code paths:
+incremental store updates, stale fallbacks, ``--strict``, ``csv:DIR``, offline
+``store`` runs and ALFRED's vintages.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.acquire import DataSources, SourceSettings, acquire, default_sources, parse_source
+from generator.errors import DataQualityError, UsageError
+from generator.sources.base import FetchResult
+from generator.sources.fred import FredProvider
+from generator.sources.http import NetworkSettings
+from generator.sources.yahoo import YahooProvider
+from generator.spec import load_spec
+from generator.store import ParquetStore
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SPEC = load_spec(REPO / "reports" / "small_cap_rotation.toml").spec
+FAST = NetworkSettings(timeout=2.0, retries=1, backoff=0.001, backoff_max=0.005)
+TEMPLATE = json.loads((FIXTURES / "yahoo" / "chart-IWM-2025-10.json").read_text(encoding="utf-8"))
+CALENDAR = pd.bdate_range("2012-01-02", "2026-12-31")
+LATENCY = 0.02
+# Most tests need only a few series of each kind; one test runs the whole report.
+SMALL = SPEC.model_copy(update={"series": {k: SPEC.series[k] for k in ("SPY", "IWM", "VIX", "DGS10", "CPIAUCSL")}})
+
+
+class Market:
+    """Deterministic histories for any symbol; ``factor`` scales adjusted closes (a dividend re-bases them)."""
+
+    def __init__(self) -> None:
+        self.factor = 0.98
+        self.fail: dict[str, int] = {}  # symbol -> HTTP status to answer with
+
+    def closes(self, symbol: str) -> pd.Series:
+        rng = np.random.default_rng(zlib.crc32(symbol.encode()))
+        steps = rng.normal(0.0003, 0.01, len(CALENDAR))
+        return pd.Series(50.0 + 50.0 * np.exp(np.cumsum(steps)), index=CALENDAR).round(4)
+
+    def chart(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        time.sleep(LATENCY)
+        symbol = unquote(path.rsplit("/", 1)[-1])
+        if symbol in self.fail:
+            return self.fail[symbol], {"Content-Type": "text/plain"}, "error"
+        closes = self.closes(symbol)
+        if "period1" in query:
+            lo = pd.Timestamp(int(query["period1"]), unit="s").normalize()
+            hi = pd.Timestamp(int(query["period2"]), unit="s")
+            closes = closes[(closes.index >= lo) & (closes.index < hi)]
+        else:
+            closes = closes[closes.index <= pd.Timestamp("2026-11-20")].iloc[-1:]
+        body = json.loads(json.dumps(TEMPLATE))
+        result = body["chart"]["result"][0]
+        result["meta"]["symbol"] = symbol
+        result["timestamp"] = [int((d + pd.Timedelta(hours=14, minutes=30)).timestamp()) for d in closes.index]
+        values = [float(v) for v in closes]
+        result["indicators"]["quote"] = [{"open": values, "high": values, "low": values, "close": values,
+                                          "volume": [1_000_000] * len(values)}]
+        result["indicators"]["adjclose"] = [{"adjclose": [round(v * self.factor, 6) for v in values]}]
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def fredgraph(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        time.sleep(LATENCY)
+        sid = query["id"]
+        if sid in self.fail:
+            return self.fail[sid], {"Content-Type": "text/html"}, "<html>error</html>"
+        freq = {"daily": "B", "weekly": "W-FRI", "monthly": "MS", "quarterly": "QS"}[SPEC.series[sid].frequency]
+        days = pd.date_range("2012-01-01", "2026-11-20", freq=freq)
+        lag = pd.Timedelta(days=SPEC.series[sid].publication_lag_days)
+        days = days[(days >= pd.Timestamp(query["cosd"])) & (days + lag <= pd.Timestamp(query["coed"]) + lag)]
+        rng = np.random.default_rng(zlib.crc32(sid.encode()))
+        values = np.round(2 + np.cumsum(rng.normal(0, 0.02, len(days))), 3)
+        lines = ["observation_date," + sid] + [f"{d.date()},{v}" for d, v in zip(days, values, strict=True)]
+        return 200, {"Content-Type": "text/csv"}, "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def market(loopback) -> Market:  # type: ignore[no-untyped-def]
+    m = Market()
+    loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, "lBVv2pgWbZ4"))
+    loopback.route("/v8/finance/chart/", m.chart)
+    loopback.route("/graph/fredgraph.csv", m.fredgraph)
+    return m
+
+
+def live(loopback, tmp_path: Path, today: date, key: str | None = None) -> DataSources:  # type: ignore[no-untyped-def]
+    return DataSources(
+        live={
+            "yahoo": YahooProvider(FAST, base_url=loopback.url, cache_dir=tmp_path / "yf", max_workers=4),
+            "fred": FredProvider(key, settings=FAST, csv_url=f"{loopback.url}/graph/fredgraph.csv",
+                                 api_root=f"{loopback.url}/fred", today=lambda: today),
+        },
+        store=ParquetStore(tmp_path / "store"),
+        today=lambda: today,
+    )
+
+
+DAY1, DAY2 = date(2026, 11, 19), date(2026, 11, 20)
+
+
+def test_whole_report_live_then_incremental(loopback, market: Market, tmp_path: Path) -> None:
+    snap = acquire(SPEC, DAY1, "auto", live(loopback, tmp_path, DAY1))
+    assert set(snap.series) == set(SPEC.series)
+    assert {d.source for d in snap.series.values()} == {"yahoo", "fred-csv"}
+    assert not any(q.level == "error" for q in snap.quality), snap.quality
+    first = {q["id"]: q["cosd"] for q in loopback.hits("/graph/fredgraph.csv")}
+    assert first["DGS10"] == "2014-11-19"  # full history on the first run
+    rows_before = len(ParquetStore(tmp_path / "store").rows("SPY"))
+
+    loopback.requests.clear()
+    snap2 = acquire(SPEC, DAY2, "auto", live(loopback, tmp_path, DAY2))
+    second = {q["id"]: q["cosd"] for q in loopback.hits("/graph/fredgraph.csv")}
+    assert second["DGS10"] == "2026-11-09"  # only what is new, minus a short revision window
+    history = [q for p, q in loopback.requests if p.endswith("/SPY") and "period1" in q]
+    assert pd.Timestamp(int(history[0]["period1"]), unit="s") > pd.Timestamp("2026-05-01")
+    assert len(ParquetStore(tmp_path / "store").rows("SPY")) == rows_before + 1  # one new day
+    spy = snap2.series["SPY"]
+    assert spy.source == "yahoo" and spy.last_date == DAY2 and spy.first_date < date(2015, 1, 1)  # merged history
+
+
+def test_failed_series_falls_back_to_store_marked_stale_and_strict_refuses(
+    loopback, market: Market, tmp_path: Path
+) -> None:
+    acquire(SMALL, DAY1, "auto", live(loopback, tmp_path, DAY1))
+    market.fail = {"IWM": 500, "DGS10": 503}
+    snap = acquire(SMALL, DAY2, "auto", live(loopback, tmp_path, DAY2))
+    for sid in ("IWM", "DGS10"):
+        data = snap.series[sid]
+        assert data.source == "store" and data.stale and data.last_date == DAY1
+        (note,) = [q.message for q in snap.quality if q.series_id == sid]
+        assert "failed" in note and f"using stored data up to {DAY1} (stale)" in note
+    assert snap.series["SPY"].source == "yahoo" and not snap.series["SPY"].stale
+
+    with pytest.raises(DataQualityError) as info:
+        acquire(SMALL, DAY2, "auto", live(loopback, tmp_path, DAY2), strict=True)
+    assert "IWM: stale" in str(info.value) and "DGS10: stale" in str(info.value)
+    assert info.value.exit_code == 3
+
+
+def test_store_mode_is_offline(loopback, market: Market, tmp_path: Path) -> None:
+    acquire(SMALL, DAY1, "auto", live(loopback, tmp_path, DAY1))
+    loopback.requests.clear()
+    snap = acquire(SMALL, DAY1, "store", DataSources(store=ParquetStore(tmp_path / "store")))
+    assert loopback.requests == []
+    assert {d.source for d in snap.series.values()} == {"store"}
+    assert set(snap.series) == set(SMALL.series)
+
+
+def test_dividend_rebase_refetches_full_adjusted_history(loopback, market: Market, tmp_path: Path) -> None:
+    acquire(SMALL, DAY1, "auto", live(loopback, tmp_path, DAY1))
+    market.factor = 0.97  # an ex-dividend day re-bases every past adjusted close
+    snap = acquire(SMALL, DAY2, "auto", live(loopback, tmp_path, DAY2))
+    old_day = pd.Timestamp("2016-03-01")
+    assert snap.series["SPY"].values[old_day] == pytest.approx(market.closes("SPY")[old_day] * 0.97)
+    assert any("adjusted history changed" in q.message for q in snap.quality if q.series_id == "SPY")
+
+
+def test_live_mode_does_not_fall_back(loopback, market: Market, tmp_path: Path) -> None:
+    acquire(SMALL, DAY1, "auto", live(loopback, tmp_path, DAY1))
+    market.fail = {"IWM": 500}
+    snap = acquire(SMALL, DAY2, "live", live(loopback, tmp_path, DAY2))
+    assert "IWM" not in snap.series
+    assert any(q.series_id == "IWM" and q.level == "error" for q in snap.quality)
+
+
+def test_alfred_vintages_are_used_but_not_stored(loopback, tmp_path: Path) -> None:
+    xml = (FIXTURES / "fred" / "CPIAUCSL_all_releases.xml").read_bytes()
+    loopback.route("/fred/series/observations", lambda p, q: (200, {"Content-Type": "text/xml"}, xml))
+    cpi = SPEC.model_copy(update={"series": {"CPIAUCSL": SPEC.series["CPIAUCSL"]}})
+    sources = live(loopback, tmp_path, date(2026, 11, 20), key="0123456789abcdef0123456789abcdef")
+    snap = acquire(cpi, date(2024, 8, 20), "live", sources)
+    data = snap.series["CPIAUCSL"]
+    assert data.source == "alfred" and data.last_date == date(2024, 7, 1)
+    assert "ALFRED real-time vintages" in snap.point_in_time_policy
+    assert ParquetStore(tmp_path / "store").read(SPEC.series["CPIAUCSL"]) is None
+
+
+class Exploding:
+    """A provider that breaks its contract by raising: the run must go on."""
+
+    name = "yahoo"
+
+    def fetch(self, specs: Any, start: date, end: date) -> FetchResult:
+        raise RuntimeError("boom")
+
+
+def test_a_provider_that_raises_does_not_abort(tmp_path: Path) -> None:
+    snap = acquire(SMALL, DAY1, "auto", DataSources(live={"yahoo": Exploding()}, store=ParquetStore(tmp_path)))
+    assert snap.series["SPY"].source == "illustrative"
+    assert any(q.series_id == "SPY" and "RuntimeError: boom" in q.message for q in snap.quality)
+
+
+def test_csv_folder_source(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "IWM.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\n"
+                                    "2026-11-18,240,241,239,240.5,240.1,100\n2026-11-19,241,242,240,241.5,241.2,90\n")
+    (folder / "DGS10.csv").write_text("DATE,DGS10\n2026-11-17,4.10\n2026-11-18,.\n2026-11-19,4.12\n")
+    snap = acquire(SMALL, DAY1, f"csv:{folder}", DataSources())
+    assert list(snap.series["IWM"].values) == [240.1, 241.2]  # Adj Close preferred over Close
+    # DGS10 is published a day after its date: the 19th's value is not yet known on the 19th.
+    assert snap.series["DGS10"].source == "csv" and list(snap.series["DGS10"].values) == [4.10]
+    assert "SPY" not in snap.series
+    assert any(q.series_id == "SPY" and "no SPY.csv or SPY.parquet" in q.message for q in snap.quality)
+    with pytest.raises(DataQualityError, match="SPY: missing"):
+        acquire(SMALL, DAY1, f"csv:{folder}", DataSources(), strict=True)
+
+
+def test_source_option_errors(tmp_path: Path) -> None:
+    assert parse_source(f"csv:{tmp_path}") == ("csv", tmp_path)
+    with pytest.raises(UsageError, match="needs a folder"):
+        parse_source("csv:")
+    with pytest.raises(UsageError, match="does not exist"):
+        parse_source(f"csv:{tmp_path / 'nope'}")
+
+
+def test_default_sources_from_environment(tmp_path: Path) -> None:
+    env = {"BRIEFING_DATA_DIR": str(tmp_path), "FRED_API_KEY": "0123456789abcdef0123456789abcdef",
+           "BRIEFING_HTTP_TIMEOUT": "7", "BRIEFING_PROXY": "http://proxy.internal:3128",
+           "BRIEFING_FRED_API_ROOT": "https://fred-mirror.internal/fred"}
+    settings = SourceSettings.from_env(env)
+    assert "0123456789abcdef" not in repr(settings)
+    sources = default_sources(settings)
+    fred = sources.live["fred"]
+    assert isinstance(fred, FredProvider) and fred.mode == "api" and fred.api_root.startswith("https://fred-mirror")
+    assert fred.session.proxies == {"http": "http://proxy.internal:3128", "https": "http://proxy.internal:3128"}
+    assert isinstance(sources.store, ParquetStore) and sources.store.root == tmp_path
+    with pytest.raises(UsageError, match="BRIEFING_HTTP_TIMEOUT"):
+        SourceSettings.from_env({"BRIEFING_HTTP_TIMEOUT": "soon"})
