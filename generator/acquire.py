@@ -255,7 +255,8 @@ def acquire(
 ) -> Snapshot:
     """Collect every series in ``spec`` as known on ``as_of``, following the ``source`` policy."""
     mode, folder = parse_source(source)
-    sources = sources if sources is not None else default_sources()
+    if sources is None:  # the real providers and store, only when this mode can use them
+        sources = default_sources() if mode in ("auto", "live", "store") else DataSources()
     say = progress or (lambda _msg: None)
     specs = list(spec.series.values())
     start = as_of - timedelta(days=int(365.25 * HISTORY_YEARS))

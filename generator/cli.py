@@ -17,7 +17,7 @@ import typer
 from generator.errors import BriefingError
 from generator.version import __version__
 
-COMMAND_MODULES = ["generate"]
+COMMAND_MODULES = ["generate", "doctor", "data"]
 
 app = typer.Typer(
     name="briefing",

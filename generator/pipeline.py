@@ -90,6 +90,7 @@ def build_briefing(
     force: bool = False,
     sources: DataSources | None = None,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BriefingResult:
     """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``."""
     say = progress or (lambda _m: None)
@@ -97,7 +98,7 @@ def build_briefing(
     wanted = check_formats(formats)
     loaded = load_report(report)
     check_target(Path(output_dir), day, force)
-    snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say)
+    snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
     analysis = analyse(loaded, snapshot, say)
     generated_at = datetime.now(UTC).replace(microsecond=0)
     context = build_context(loaded, analysis, day, generated_at, __version__)

@@ -12,12 +12,13 @@ from generator.spec import DEFAULT_REPORT
 
 def generate(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
-    source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
+    source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
     output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
     report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if a required series is missing or stale."),
 ) -> None:
     """Build a dated briefing (HTML, PDF, manifest.json) under OUTPUT/YYYY-MM-DD/."""
     from generator.commands.summary import print_summary
@@ -33,6 +34,7 @@ def generate(
             report=report,
             force=force,
             progress=progress,
+            strict=strict,
         )
     if quiet:
         stdout.print(str(result.directory))
