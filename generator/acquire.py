@@ -342,8 +342,7 @@ def _point_in_time(
     for s in spec.series.values():
         data = got.get(s.id)
         if data is None:
-            level = "error" if s.required else "warning"
-            notes.append(QualityNote(s.id, level, "missing: no source had this series"))
+            notes.append(QualityNote(s.id, "error" if s.required else "warning", "missing: no source had this series"))
             continue
         data = known_on(data, s, as_of)
         if is_stale(data, s, as_of):

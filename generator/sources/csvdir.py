@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import SourceError
-from generator.model import SeriesData
+from generator.model import SeriesData, SourceKind
 from generator.sources.base import FetchResult
 from generator.sources.validate import check_series
 from generator.spec import SeriesSpec
@@ -135,7 +135,7 @@ def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
     return None
 
 
-def load_series(path: Path, spec: SeriesSpec, source: str = "csv") -> SeriesData:
+def load_series(path: Path, spec: SeriesSpec, source: SourceKind = "csv") -> SeriesData:
     """Read and validate one file as ``spec``'s series; ``SourceError`` when it is unusable."""
     table = read_table(path, spec.id, spec.field)
     checked = check_series(spec, table.raw)
@@ -147,7 +147,7 @@ def load_series(path: Path, spec: SeriesSpec, source: str = "csv") -> SeriesData
         id=spec.id,
         values=checked.values,
         source=source,
-        fetched_at=fetched,  # type: ignore[arg-type]
+        fetched_at=fetched,
         notes=tuple(f"{path.name}: {n}" for n in notes),
     )
 

@@ -176,6 +176,7 @@ class FredProvider:
         self.max_workers = max(1, max_workers)
         self.limiter = RateLimiter(*rate_limit)
         self.today = today or (lambda: datetime.now(UTC).date())
+        self._unreachable: str | None = None
         self._client = (
             BoundedFred(self.api_key, self.session, self.settings, api_root, self.limiter) if self.api_key else None
         )
@@ -190,6 +191,7 @@ class FredProvider:
         failures: dict[str, str] = {}
         if not specs:
             return FetchResult()
+        self._unreachable = None
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(specs)), thread_name_prefix="fred") as pool:
             futures = {spec.id: pool.submit(self._fetch_one, spec, start, end) for spec in specs}
             for sid, future in futures.items():
@@ -204,6 +206,16 @@ class FredProvider:
 
     def _fetch_one(self, spec: SeriesSpec, start: date, end: date) -> SeriesData:
         what = f"FRED {spec.provider_symbol}"
+        if self._unreachable:  # the host did not resolve for an earlier series: offline, fail fast
+            raise SourceError(f"{what}: {self._unreachable}")
+        try:
+            return self._fetch_checked(spec, start, end, what)
+        except SourceError as exc:
+            if "cannot resolve the host" in str(exc):
+                self._unreachable = str(exc).split(": ", 1)[-1]
+            raise
+
+    def _fetch_checked(self, spec: SeriesSpec, start: date, end: date, what: str) -> SeriesData:
         known: pd.Series | None = None
         source: SourceKind
         for attempt in retrying(self.settings, what):

@@ -244,7 +244,11 @@ def http_get(
     except requests.Timeout:
         failure = TransientSourceError(f"{what}: timed out after {settings.timeout:g}s")
     except requests.ConnectionError as exc:
-        failure = TransientSourceError(f"{what}: connection failed ({redact(_short(exc))})")
+        cause = _short(exc)
+        if "NameResolution" in cause:  # no DNS: offline or a wrong host; retrying will not help
+            failure = SourceError(f"{what}: cannot resolve the host (offline, or set BRIEFING_PROXY)")
+        else:
+            failure = TransientSourceError(f"{what}: connection failed ({redact(cause)})")
     except requests.RequestException as exc:
         failure = SourceError(f"{what}: request failed ({redact(_short(exc))})")
     if failure is not None:

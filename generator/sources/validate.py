@@ -12,6 +12,7 @@ October 2025 CPI that was never published) are expected and dropped quietly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,7 @@ class Checked:
         return self.rejected is None
 
 
-def _examples(items: list[object]) -> str:
+def _examples(items: Sequence[object]) -> str:
     shown = ", ".join(repr(i) if isinstance(i, str) else str(i) for i in items[:_MAX_EXAMPLES])
     return shown + (", ..." if len(items) > _MAX_EXAMPLES else "")
 

@@ -18,6 +18,7 @@ is such a session, so yfinance works unchanged, but it also
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import re
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import yfinance as yf
@@ -56,7 +57,7 @@ _CHART = re.compile(r"/v8/finance/chart/([^/?#]+)")
 _TRANSIENT_ERRORS = ("Timeout", "ConnectionError", "ConnectTimeout", "ReadTimeout", "ProxyError", "SSLError")
 
 
-class YahooSession(curl_requests.Session):  # type: ignore[misc]
+class YahooSession(curl_requests.Session):
     """The curl_cffi session yfinance uses, with our timeout cap, proxy, optional base URL and bookkeeping."""
 
     def __init__(self, settings: NetworkSettings | None = None, base_url: str | None = None, **kwargs: Any) -> None:
@@ -68,8 +69,10 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
         self.base_url = base_url.rstrip("/") if base_url else None
         self._outcomes: dict[str, int | str] = {}
         self._outcome_lock = threading.Lock()
+        # Hosts that did not resolve in this round: offline, every further request would wait for DNS again.
+        self._unresolved: dict[str, BaseException] = {}
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         asked = kwargs.get("timeout")
         limit = self.settings.timeout
         kwargs["timeout"] = limit if not isinstance(asked, int | float) or asked <= 0 else min(asked, limit)
@@ -80,11 +83,19 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
                     break
         found = _CHART.search(url)
         symbol = unquote(found.group(1)).upper() if found else None
+        host = urlsplit(url).hostname or ""
+        known_failure = self._unresolved.get(host)
+        if known_failure is not None:
+            if symbol:
+                self._note(symbol, type(known_failure).__name__)
+            raise copy.copy(known_failure)
         try:
             response = super().request(method, url, *args, **kwargs)
         except Exception as exc:
             if symbol:
                 self._note(symbol, type(exc).__name__)
+            if "DNS" in type(exc).__name__ or "resolve host" in str(exc):
+                self._unresolved[host] = exc
             raise
         if symbol:
             self._note(symbol, int(response.status_code))
@@ -100,6 +111,8 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
             return self._outcomes.get(symbol.upper())
 
     def forget(self, symbols: Sequence[str]) -> None:
+        """Start a new round: clear these symbols' outcomes and the unresolved-host latch."""
+        self._unresolved.clear()
         with self._outcome_lock:
             for symbol in symbols:
                 self._outcomes.pop(symbol.upper(), None)
@@ -258,6 +271,8 @@ class YahooProvider:
             if outcome in _TRANSIENT_ERRORS or "Timeout" in outcome:
                 text = f"timed out after {self.settings.timeout:g}s" if "Timeout" in outcome else outcome
                 return text, True, False
+            if "DNS" in outcome:
+                return "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)", False, False
             return f"request failed: {outcome}", False, False
         if isinstance(outcome, int) and outcome >= 400:
             return f"HTTP {outcome} from Yahoo" + (f": {said}" if said else ""), False, False
