@@ -68,10 +68,17 @@ def build_manifest(
                 "value": f.value,
                 "indicator": f.indicator,
                 "thresholds": f.threshold_text,
+                "change": f.change,
+                "previous_state": f.previous_state.value if f.previous_state else None,
+                "detail": f.detail,
             }
             for fid, f in analysis.flags.items()
         },
         "stance": {"label": analysis.stance.label, "reasons": list(analysis.stance.reasons)},
+        "thesis": [
+            {"id": t.id, "verdict": t.verdict, "data_says": t.data_says, "evidence": list(t.evidence)}
+            for t in analysis.thesis
+        ],
         "data_quality": [{"series": q.series_id, "level": q.level, "message": q.message} for q in snap.quality],
         "files": {},
     }

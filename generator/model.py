@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative"]
+SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote"]
 
 
 class FlagState(StrEnum):
@@ -114,6 +114,11 @@ class IndicatorValue:
         return f"{self.value:,.{self.decimals}f}"
 
 
+FlagChange = Literal["new", "persisting", "cleared"]
+"""Against the previous briefing: a flag raised (risk amber/red, signal green) now but not then is
+``new``; raised then and now ``persisting``; raised then but not now ``cleared``."""
+
+
 @dataclass(frozen=True)
 class FlagResult:
     """A risk flag's or supportive signal's evaluated state."""
@@ -127,6 +132,17 @@ class FlagResult:
     threshold_text: str
     rationale: str
     previous_state: FlagState | None = None
+    change: FlagChange | None = None
+    previous_value: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PreviousFlag:
+    """A flag as the previous archived briefing recorded it (its manifest's state and value)."""
+
+    state: FlagState
+    value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,21 @@ class Stance:
 
     label: Literal["Supportive", "Mixed", "Fragile"]
     reasons: tuple[str, ...]
+
+
+Verdict = Literal["consistent", "not supported by the data", "no data"]
+
+
+@dataclass(frozen=True)
+class ThesisCheck:
+    """One row of "the thesis vs the data": an article claim beside what the series say."""
+
+    id: str
+    claim: str
+    data_says: str
+    verdict: Verdict
+    settle: str
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,3 +188,4 @@ class Analysis:
     flags: dict[str, FlagResult]
     stance: Stance
     charts: dict[str, ChartImage] = field(default_factory=dict)
+    thesis: list[ThesisCheck] = field(default_factory=list)

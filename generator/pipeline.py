@@ -23,6 +23,7 @@ from generator.manifest import build_manifest
 from generator.model import Analysis, Snapshot
 from generator.render import build_context, render_html, render_pdf
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
+from generator.thesis import CHECKS, evaluate_thesis
 from generator.version import __version__
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 def load_report(report: str | Path = DEFAULT_REPORT) -> LoadedSpec:
     """Load and validate a report definition against the registered functions and chart kinds."""
-    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=sorted(CHART_KINDS))
+    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=sorted(CHART_KINDS), claim_checks=sorted(CHECKS))
 
 
 def analyse(loaded: LoadedSpec, snapshot: Snapshot, progress: Progress | None = None) -> Analysis:
@@ -75,9 +76,10 @@ def analyse(loaded: LoadedSpec, snapshot: Snapshot, progress: Progress | None = 
     indicators = evaluate_indicators(spec, snapshot)
     flags = evaluate_flags(spec, indicators)
     stance = decide_stance(spec.stance, flags)
+    thesis = evaluate_thesis(spec, snapshot)
     say("drawing charts")
     charts = render_charts(spec, snapshot)
-    return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, charts=charts)
+    return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, charts=charts, thesis=thesis)
 
 
 def build_briefing(

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from datetime import date as date_type
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -78,13 +79,44 @@ class IndicatorSpec(_Strict):
     description: str = ""
 
 
+def _threshold_problem(kind: str, direction: str, amber: float, red: float | None, green: float | None) -> str | None:
+    """Why a condition's thresholds cannot work for a flag of ``kind``, or ``None`` when they can."""
+    if kind == "risk" and red is None:
+        return "a risk flag needs 'red' (and 'amber') thresholds"
+    if kind == "support" and green is None:
+        return "a support signal needs 'green' (and 'amber') thresholds"
+    top, name = (red, "red") if kind == "risk" else (green, "green")
+    assert top is not None
+    if not (top >= amber if direction == "above" else top <= amber):
+        return f"with direction '{direction}', '{name}' must be beyond 'amber'"
+    return None
+
+
+class FlagCondition(_Strict):
+    """One test of one indicator against thresholds: the unit a flag is built from.
+
+    ``direction = "above"``: for a risk flag, values at or above ``amber``/``red``
+    are amber/red; for a support signal, values at or above ``green``/``amber``
+    are green/amber. ``"below"`` mirrors it. ``hysteresis`` (in the indicator's
+    unit) is how far the value must move back past a threshold before the flag
+    calms down again (see :mod:`generator.flags`).
+    """
+
+    indicator: str
+    direction: Literal["above", "below"]
+    amber: float
+    red: float | None = None
+    green: float | None = None
+    hysteresis: float = Field(default=0.0, ge=0)
+
+
 class FlagSpec(_Strict):
     """A risk flag or supportive signal (``[flags.ID]``) with traffic-light thresholds.
 
-    ``direction = "above"`` means larger values are worse for a risk flag (red at
-    or above ``red``); ``"below"`` means smaller values are worse. For a support
-    signal, green means the signal is on: ``direction = "above"`` makes values at
-    or above ``green`` green, and values at or above ``amber`` amber.
+    The top-level ``indicator``/``direction``/thresholds are the primary
+    condition; ``[[flags.ID.conditions]]`` may add more, combined with
+    ``combine = "all"`` (every condition must be met: the flag takes the least
+    alarming of their states) or ``"any"`` (one is enough: the most alarming).
     """
 
     id: str = ""
@@ -95,24 +127,34 @@ class FlagSpec(_Strict):
     amber: float
     red: float | None = None
     green: float | None = None
-    rationale: str
+    hysteresis: float = Field(default=0.0, ge=0)
+    conditions: list[FlagCondition] = Field(default_factory=list)
+    combine: Literal["all", "any"] = "all"
+    rationale: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _thresholds_match_kind(self) -> FlagSpec:
-        if self.kind == "risk" and self.red is None:
-            raise ValueError("a risk flag needs 'red' (and 'amber') thresholds")
-        if self.kind == "support" and self.green is None:
-            raise ValueError("a support signal needs 'green' (and 'amber') thresholds")
-        worse_first = self.direction == "above"
-        if self.kind == "risk" and self.red is not None:
-            ok = self.red >= self.amber if worse_first else self.red <= self.amber
-            if not ok:
-                raise ValueError(f"with direction '{self.direction}', 'red' must be beyond 'amber'")
-        if self.kind == "support" and self.green is not None:
-            ok = self.green >= self.amber if worse_first else self.green <= self.amber
-            if not ok:
-                raise ValueError(f"with direction '{self.direction}', 'green' must be beyond 'amber'")
+        problem = _threshold_problem(self.kind, self.direction, self.amber, self.red, self.green)
+        if problem:
+            raise ValueError(problem)
+        for i, cond in enumerate(self.conditions):
+            problem = _threshold_problem(self.kind, cond.direction, cond.amber, cond.red, cond.green)
+            if problem:
+                raise ValueError(f"conditions[{i}]: {problem}")
         return self
+
+    @property
+    def checks(self) -> tuple[FlagCondition, ...]:
+        """Every condition, the primary one first."""
+        primary = FlagCondition(
+            indicator=self.indicator,
+            direction=self.direction,
+            amber=self.amber,
+            red=self.red,
+            green=self.green,
+            hysteresis=self.hysteresis,
+        )
+        return (primary, *self.conditions)
 
 
 class ChartSpec(_Strict):
@@ -139,11 +181,72 @@ class SectionSpec(_Strict):
 
 
 class StanceSpec(_Strict):
-    """The rule that turns flags and signals into the overall stance."""
+    """The rule that turns flags and signals into the overall stance (``[stance]``).
+
+    Fragile when at least ``fragile_if_red_at_least`` risk flags are red;
+    otherwise Supportive when at least ``supportive_if_green_support_at_least``
+    supportive signals are green, at most ``supportive_max_red`` risk flags are
+    red and at most ``supportive_max_amber`` are amber (no limit when unset);
+    Mixed otherwise. Unknown flags count for nothing, so missing data can never
+    make the stance look better.
+    """
 
     fragile_if_red_at_least: int = Field(default=2, ge=1)
     supportive_if_green_support_at_least: int = Field(default=2, ge=1)
     supportive_max_red: int = Field(default=0, ge=0)
+    supportive_max_amber: int | None = Field(default=None, ge=0)
+
+
+class ClaimSpec(_Strict):
+    """One quantitative claim of the article (``[[claims]]``) and the check that tests it against data."""
+
+    id: Identifier
+    claim: str = Field(min_length=1)
+    check: str
+    params: dict[str, float | int | str | bool | list[str]] = Field(default_factory=dict)
+    settle: str = Field(min_length=1, description="What evidence would settle the claim")
+
+
+class ThesisSpec(_Strict):
+    """``[thesis]``: the article being checked."""
+
+    article: str = ""
+    article_date: date_type
+
+
+class ValuationInputSpec(_Strict):
+    """A valuation input (``[valuation_inputs.ID]``): an analyst figure or a live quote field.
+
+    ``origin = "analyst"``: read from the analyst file (each row has its own date
+    and source). ``origin = "yahoo_quote"``: a field of Yahoo's quote for
+    ``symbol`` (e.g. ``trailingPE``, ``marketCap``), recorded in the manifest so
+    a history builds up in the archive. Values outside ``valid_range`` are
+    rejected as nonsense. ``basis`` says exactly what the number is (forward or
+    trailing, with or without loss-making members).
+    """
+
+    id: str = ""
+    label: str
+    unit: str
+    origin: Literal["analyst", "yahoo_quote"]
+    basis: str = Field(min_length=1)
+    symbol: str | None = None
+    field: Literal["trailingPE", "forwardPE", "marketCap"] | None = None
+    valid_range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _quote_needs_symbol(self) -> ValuationInputSpec:
+        if self.origin == "yahoo_quote" and (self.symbol is None or self.field is None):
+            raise ValueError("origin 'yahoo_quote' needs 'symbol' and 'field'")
+        if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
+            raise ValueError("valid_range must be [low, high] with low < high")
+        return self
+
+
+class ValuationSpec(_Strict):
+    """``[valuation]``: where analyst inputs live (a CSV beside the definition, or none)."""
+
+    analyst_file: str | None = None
 
 
 class ReportSpec(_Strict):
@@ -156,13 +259,17 @@ class ReportSpec(_Strict):
     charts: dict[Identifier, ChartSpec] = Field(default_factory=dict)
     sections: list[SectionSpec]
     stance: StanceSpec = Field(default_factory=StanceSpec)
+    valuation: ValuationSpec = Field(default_factory=ValuationSpec)
+    valuation_inputs: dict[Identifier, ValuationInputSpec] = Field(default_factory=dict)
+    thesis: ThesisSpec | None = None
+    claims: list[ClaimSpec] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
     def _ids_from_keys(cls, data: Any) -> Any:
         # The table key is the id; copying it in lets each entry know its own name.
         if isinstance(data, dict):
-            for table in ("series", "indicators", "flags", "charts"):
+            for table in ("series", "indicators", "flags", "charts", "valuation_inputs"):
                 entries = data.get(table)
                 if isinstance(entries, dict):
                     data[table] = {
@@ -214,9 +321,12 @@ def _suggest(name: str, known: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _cross_check(spec: ReportSpec, functions: list[str], chart_kinds: list[str]) -> list[str]:
+def _cross_check(
+    spec: ReportSpec, functions: list[str], chart_kinds: list[str], claim_checks: list[str] | None = None
+) -> list[str]:
     problems: list[str] = []
     series_ids = list(spec.series)
+    input_ids = series_ids + list(spec.valuation_inputs)
     for ind in spec.indicators.values():
         if functions and ind.function not in functions:
             problems.append(
@@ -225,17 +335,33 @@ def _cross_check(spec: ReportSpec, functions: list[str], chart_kinds: list[str])
             )
         for arg, ref in ind.inputs.items():
             for sid in [ref] if isinstance(ref, str) else ref:
-                if sid not in spec.series:
+                if sid not in spec.series and sid not in spec.valuation_inputs:
                     problems.append(
-                        f"indicators.{ind.id}.inputs.{arg}: unknown series '{sid}'{_suggest(sid, series_ids)}"
+                        f"indicators.{ind.id}.inputs.{arg}: unknown series '{sid}'{_suggest(sid, input_ids)}"
                     )
+    for vid in spec.valuation_inputs:
+        if vid in spec.series:
+            problems.append(f"valuation_inputs.{vid}: the id is already a series; pick another")
     indicator_ids = list(spec.indicators)
     for flag in spec.flags.values():
-        if flag.indicator not in spec.indicators:
+        for i, cond in enumerate(flag.checks):
+            key = "indicator" if i == 0 else f"conditions[{i - 1}].indicator"
+            if cond.indicator not in spec.indicators:
+                problems.append(
+                    f"flags.{flag.id}.{key}: unknown indicator '{cond.indicator}'"
+                    f"{_suggest(cond.indicator, indicator_ids)}"
+                )
+    seen_claims: set[str] = set()
+    for i, claim in enumerate(spec.claims):
+        if claim.id in seen_claims:
+            problems.append(f"claims[{i}].id: duplicate claim id '{claim.id}'")
+        seen_claims.add(claim.id)
+        if claim_checks is not None and claim.check not in claim_checks:
             problems.append(
-                f"flags.{flag.id}.indicator: unknown indicator '{flag.indicator}'"
-                f"{_suggest(flag.indicator, indicator_ids)}"
+                f"claims[{i}].check: unknown thesis check '{claim.check}'{_suggest(claim.check, claim_checks)}"
             )
+    if spec.claims and spec.thesis is None:
+        problems.append("thesis: a [thesis] table with 'article_date' is required when [[claims]] are declared")
     for chart in spec.charts.values():
         if chart_kinds and chart.kind not in chart_kinds:
             problems.append(
@@ -258,11 +384,12 @@ def load_spec(
     *,
     functions: list[str] | None = None,
     chart_kinds: list[str] | None = None,
+    claim_checks: list[str] | None = None,
 ) -> LoadedSpec:
     """Read, validate and cross-check a report definition; raise one ``SpecError`` listing every problem.
 
-    ``functions`` and ``chart_kinds`` are the registered names to check references
-    against; the pipeline passes the registries' keys.
+    ``functions``, ``chart_kinds`` and ``claim_checks`` are the registered names to
+    check references against; the pipeline passes the registries' keys.
     """
     path = Path(path)
     try:
@@ -280,7 +407,7 @@ def load_spec(
     except ValidationError as exc:
         lines = [f"{path}: {_format_loc(e['loc'])}: {_describe(dict(e))}" for e in exc.errors()]
         raise SpecError("\n".join(lines)) from None
-    problems = _cross_check(spec, functions or [], chart_kinds or [])
+    problems = _cross_check(spec, functions or [], chart_kinds or [], claim_checks)
     if problems:
         raise SpecError("\n".join(f"{path}: {p}" for p in problems))
     return LoadedSpec(spec=spec, path=path, sha256=hashlib.sha256(raw).hexdigest())

@@ -7,7 +7,7 @@ import logging
 import pandas as pd
 
 from generator.errors import InsufficientHistory
-from generator.indicators.registry import FUNCTIONS
+from generator.indicators.registry import FUNCTIONS, Reading
 from generator.model import IndicatorValue, Snapshot
 from generator.spec import IndicatorSpec, ReportSpec
 
@@ -48,9 +48,12 @@ def evaluate_one(ind: IndicatorSpec, snapshot: Snapshot) -> IndicatorValue:
         value = FUNCTIONS[ind.function].func(**kwargs)
     except InsufficientHistory as exc:
         return IndicatorValue(value=None, status="insufficient history", detail=str(exc), stale_inputs=stale, **base)
+    note = ""
+    if isinstance(value, Reading):
+        value, note = value.value, value.note
     if value is None or pd.isna(value):
         return IndicatorValue(value=None, status="insufficient history", detail="not computable", **base)
-    return IndicatorValue(value=float(value), stale_inputs=stale, **base)
+    return IndicatorValue(value=float(value), stale_inputs=stale, detail=note, **base)
 
 
 def evaluate_indicators(spec: ReportSpec, snapshot: Snapshot) -> dict[str, IndicatorValue]:

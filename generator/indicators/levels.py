@@ -40,3 +40,69 @@ def yoy_change(series: pd.Series) -> float:
     if base_date not in s.index:
         raise InsufficientHistory(f"no observation dated {base_date.date()} for a year-over-year change")
     return float((s.iloc[-1] / s.loc[base_date] - 1.0) * 100.0)
+
+
+@indicator
+def percentile_rank(series: pd.Series, window: int) -> float:
+    """Percentile of the latest value within its last ``window`` observations, in %.
+
+    100 * count(x[i] <= x[t] for i in t-window+1..t) / window: 100 means the
+    highest of the window, 1/window * 100 the lowest.
+    """
+    s = _clean(series)
+    if len(s) < window:
+        raise InsufficientHistory(f"a {window}-observation percentile needs {window} observations, {len(s)} available")
+    tail = s.iloc[-window:]
+    return float((tail <= tail.iloc[-1]).sum() / window * 100.0)
+
+
+@indicator
+def annualized_change(series: pd.Series, months: int) -> float:
+    """Change of a monthly index over ``months`` months, annualized, in %.
+
+    100 * ((x[m] / x[m-months]) ** (12 / months) - 1), the base being the
+    observation dated exactly ``months`` months before the latest one.
+    """
+    s = _clean(series)
+    last = s.index[-1]
+    base_date = last - pd.DateOffset(months=months)
+    if base_date not in s.index:
+        raise InsufficientHistory(f"no observation dated {base_date.date()} for a {months}-month change")
+    return float(((s.iloc[-1] / s.loc[base_date]) ** (12.0 / months) - 1.0) * 100.0)
+
+
+@indicator
+def pct_change(series: pd.Series, periods: int) -> float:
+    """Percent change over the last ``periods`` observations: 100 * (x[t] / x[t-periods] - 1).
+
+    For a weekly series 13 observations are a quarter.
+    """
+    s = _clean(series)
+    if len(s) < periods + 1:
+        raise InsufficientHistory(
+            f"a {periods}-observation change needs {periods + 1} observations, {len(s)} available"
+        )
+    return float((s.iloc[-1] / s.iloc[-1 - periods] - 1.0) * 100.0)
+
+
+@indicator
+def change(series: pd.Series, periods: int, scale: float = 1.0) -> float:
+    """Change over the last ``periods`` observations, times ``scale``: scale * (x[t] - x[t-periods]).
+
+    ``scale = 100`` turns a change in % into basis points.
+    """
+    s = _clean(series)
+    if len(s) < periods + 1:
+        raise InsufficientHistory(
+            f"a {periods}-observation change needs {periods + 1} observations, {len(s)} available"
+        )
+    return float((s.iloc[-1] - s.iloc[-1 - periods]) * scale)
+
+
+@indicator
+def level_sum(a: pd.Series, b: pd.Series) -> float:
+    """a + b on the latest date both have a value (e.g. Baa yield = Baa-Treasury spread + 10-year yield)."""
+    both = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
+    if both.empty:
+        raise InsufficientHistory("no date on which both inputs have a value")
+    return float(both["a"].iloc[-1] + both["b"].iloc[-1])

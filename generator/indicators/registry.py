@@ -1,10 +1,12 @@
 """The registry of indicator functions.
 
 An indicator function is pure pandas: it takes input series (and parameters)
-and returns a float. Its docstring states its formula; the methodology appendix
-prints it, and a test fails if one is missing. It raises
-:class:`~generator.errors.InsufficientHistory` when its window is longer than the
-history it was given, so the briefing prints "insufficient history", never NaN.
+and returns a float, or a :class:`Reading` when the number needs a word of
+context (e.g. the date of the Fed's last move). Its docstring states its
+formula; the methodology appendix prints it, and a test fails if one is
+missing. It raises :class:`~generator.errors.InsufficientHistory` when its
+window is longer than the history it was given, so the briefing prints
+"insufficient history", never NaN.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-IndicatorFunction = Callable[..., float]
+
+@dataclass(frozen=True)
+class Reading:
+    """A value with a short note the briefing shows beside it (``IndicatorValue.detail``)."""
+
+    value: float
+    note: str
+
+
+IndicatorFunction = Callable[..., "float | Reading"]
 
 
 @dataclass(frozen=True)

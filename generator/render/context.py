@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from generator.indicators.registry import FUNCTIONS
-from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote
+from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote, ThesisCheck
 from generator.spec import LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
@@ -83,6 +83,7 @@ class BriefingContext:
     flag_methodology: list[FlagMethodRow]
     point_in_time_policy: str
     extra: dict[str, object] = field(default_factory=dict)
+    thesis: list[ThesisCheck] = field(default_factory=list)
 
 
 def _sources(loaded: LoadedSpec, analysis: Analysis) -> list[SourceRow]:
@@ -130,7 +131,11 @@ def build_context(
     ]
     flag_rows = [
         FlagMethodRow(
-            f.label, f.kind, spec.indicators[f.indicator].label, analysis.flags[f.id].threshold_text, f.rationale
+            f.label,
+            f.kind,
+            (" and " if f.combine == "all" else " or ").join(spec.indicators[c.indicator].label for c in f.checks),
+            analysis.flags[f.id].threshold_text,
+            f.rationale,
         )
         for f in spec.flags.values()
     ]
@@ -156,4 +161,5 @@ def build_context(
         methodology=_methodology(loaded),
         flag_methodology=flag_rows,
         point_in_time_policy=analysis.snapshot.point_in_time_policy,
+        thesis=list(analysis.thesis),
     )
