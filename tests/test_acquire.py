@@ -243,3 +243,18 @@ def test_default_sources_from_environment(tmp_path: Path) -> None:
     assert isinstance(sources.store, ParquetStore) and sources.store.root == tmp_path
     with pytest.raises(UsageError, match="BRIEFING_HTTP_TIMEOUT"):
         SourceSettings.from_env({"BRIEFING_HTTP_TIMEOUT": "soon"})
+
+
+def test_cli_strict_exits_3_with_the_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from generator.cli import main
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "SPY.csv").write_text("date,value\n2026-10-01,600\n2026-10-02,601\n")
+    code = main(["generate", "--date", "2026-11-20", "--source", f"csv:{folder}", "--strict", "--format", "html",
+                 "--output", str(tmp_path / "out"), "--quiet"])
+    _, err = capsys.readouterr()
+    assert code == 3
+    assert "--strict:" in err and "SPY: stale (last observation 2026-10-02, source csv)" in err
+    assert "IWM: missing" in err
+    assert not (tmp_path / "out" / "2026-11-20").exists()

@@ -296,3 +296,28 @@ def test_key_never_in_logs_or_errors(loopback, caplog: pytest.LogCaptureFixture)
         client.get_series("DGS10")
     rendered = "".join(traceback.format_exception(info.value))
     assert KEY not in str(info.value) and KEY not in rendered
+
+
+def test_retry_after_is_honoured_within_the_cap() -> None:
+    from generator.errors import RateLimitError
+    from generator.sources.http import retrying
+
+    slept: list[float] = []
+    calls: list[int] = []
+    settings = NetworkSettings(retries=2, backoff=0.001, backoff_max=0.05)
+
+    for attempt in retrying(settings, "test", sleep=slept.append):
+        with attempt:
+            calls.append(1)
+            if len(calls) < 3:
+                raise RateLimitError("HTTP 429", retry_after=30.0 if len(calls) == 1 else None)
+    assert len(calls) == 3
+    assert slept[0] == 0.05  # Retry-After 30 s, capped at backoff_max
+    assert slept[1] < 0.01  # plain exponential backoff with jitter
+
+
+def test_network_settings_from_environment() -> None:
+    s = NetworkSettings.from_env({"BRIEFING_HTTP_TIMEOUT": "7.5", "BRIEFING_HTTP_RETRIES": "5",
+                                  "HTTPS_PROXY": "http://proxy.internal:3128"})
+    assert (s.timeout, s.retries, s.proxy) == (7.5, 5, "http://proxy.internal:3128")
+    assert NetworkSettings.from_env({}).proxies is None
