@@ -17,7 +17,7 @@ import typer
 from generator.errors import BriefingError
 from generator.version import __version__
 
-COMMAND_MODULES = ["generate", "doctor", "data"]
+COMMAND_MODULES = ["generate", "doctor", "data", "list"]
 
 app = typer.Typer(
     name="briefing",

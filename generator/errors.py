@@ -64,3 +64,12 @@ class RateLimitError(TransientSourceError):
 
 class StoreError(BriefingError):
     """The local data store cannot be read or written (permissions, corrupt file, lock timeout)."""
+
+
+class ArchiveError(BriefingError):
+    """An archived briefing cannot be read: unknown date, damaged manifest or missing snapshot.
+
+    The message names the file and, for a manifest, the field that is wrong.
+    """
+
+    exit_code = 5

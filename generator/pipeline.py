@@ -15,13 +15,13 @@ from typing import Any
 
 from generator.acquire import DataSources, acquire
 from generator.archive import check_target, write_briefing
+from generator.archive.document import Past, load_past, make_record, render_files
+from generator.archive.index import write_index
 from generator.charts import CHART_KINDS, render_charts
-from generator.errors import UsageError
+from generator.errors import OutputError, UsageError
 from generator.flags import decide_stance, evaluate_flags
 from generator.indicators import FUNCTIONS, evaluate_indicators
-from generator.manifest import build_manifest
-from generator.model import Analysis, Snapshot
-from generator.render import build_context, render_html, render_pdf
+from generator.model import Analysis, PreviousFlag, Snapshot
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
 from generator.thesis import CHECKS, evaluate_thesis
 from generator.version import __version__
@@ -68,15 +68,27 @@ def load_report(report: str | Path = DEFAULT_REPORT) -> LoadedSpec:
     return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=sorted(CHART_KINDS), claim_checks=sorted(CHECKS))
 
 
-def analyse(loaded: LoadedSpec, snapshot: Snapshot, progress: Progress | None = None) -> Analysis:
-    """Indicators, flags, stance and charts for a snapshot: everything but the document."""
+def analyse(
+    loaded: LoadedSpec,
+    snapshot: Snapshot,
+    progress: Progress | None = None,
+    previous: dict[str, PreviousFlag] | None = None,
+    draw_charts: bool = True,
+) -> Analysis:
+    """Indicators, flags, stance and charts for a snapshot: everything but the document.
+
+    ``previous``: the flags of the previous archived briefing. ``draw_charts=False``
+    leaves the charts to be drawn later (backfill draws them in worker processes).
+    """
     say = progress or (lambda _m: None)
     spec = loaded.spec
     say("computing indicators and flags")
     indicators = evaluate_indicators(spec, snapshot)
-    flags = evaluate_flags(spec, indicators)
+    flags = evaluate_flags(spec, indicators, previous=previous)
     stance = decide_stance(spec.stance, flags)
     thesis = evaluate_thesis(spec, snapshot)
+    if not draw_charts:
+        return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, thesis=thesis)
     say("drawing charts")
     charts = render_charts(spec, snapshot)
     return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, charts=charts, thesis=thesis)
@@ -99,20 +111,37 @@ def build_briefing(
     day = check_date(date)
     wanted = check_formats(formats)
     loaded = load_report(report)
-    check_target(Path(output_dir), day, force)
+    root = Path(output_dir)
+    check_target(root, day, force)
+    past = load_past(root, day)
     snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
-    analysis = analyse(loaded, snapshot, say)
+    analysis = analyse(loaded, snapshot, say, previous=past.previous_flags)
     generated_at = datetime.now(UTC).replace(microsecond=0)
-    context = build_context(loaded, analysis, day, generated_at, __version__)
-    files: dict[str, bytes] = {}
-    if "html" in wanted:
-        say("rendering HTML")
-        files["briefing.html"] = render_html(context, "html").encode("utf-8")
-    if "pdf" in wanted:
-        say("rendering PDF")
-        files["briefing.pdf"] = render_pdf(render_html(context, "pdf"), context)
-    manifest = build_manifest(loaded, analysis, day, generated_at, __version__)
+    return publish(loaded, analysis, day, generated_at, root, wanted, force, past, say)
+
+
+def publish(
+    loaded: LoadedSpec,
+    analysis: Analysis,
+    day: date,
+    generated_at: datetime,
+    root: Path,
+    formats: Sequence[str],
+    force: bool,
+    past: Past,
+    progress: Progress | None = None,
+) -> BriefingResult:
+    """Render the documents, write the dated folder atomically, then refresh the archive index."""
+    say = progress or (lambda _m: None)
+    record = make_record(loaded, analysis, day, generated_at, __version__, past)
+    say("rendering " + " and ".join(f.upper() for f in formats))
+    files = render_files(loaded, analysis, record, formats, __version__)
     say("writing the archive")
-    directory, manifest = write_briefing(Path(output_dir), day, files, manifest, force=force)
+    directory, manifest = write_briefing(root, day, files, record.manifest, force=force)
+    try:
+        write_index(root)
+    except OutputError as exc:  # the briefing itself is complete; only the derived index page is stale
+        log.warning("%s", exc)
+        say(f"warning: archive index not updated: {exc}")
     written = {name: directory / name for name in [*files, "manifest.json"]}
-    return BriefingResult(date=day, directory=directory, files=written, manifest=manifest, analysis=analysis)
+    return BriefingResult(date=day, directory=directory, files=written, manifest=manifest.as_json(), analysis=analysis)

@@ -102,7 +102,7 @@ def test_generate_html_then_refuse_overwrite_then_force(capsys: pytest.CaptureFi
     assert f"written to {tmp_path / '2026-11-20'}" in out
     assert "Illustrative data - not market data." in out
     first = json.loads((tmp_path / "2026-11-20" / "manifest.json").read_text())
-    assert sorted(first["files"]) == ["briefing.html"]
+    assert sorted(first["files"]) == ["briefing.html", "report.toml", "snapshot.parquet"]
 
     code, _, err = run(capsys, *args)
     assert code == 4
@@ -112,4 +112,4 @@ def test_generate_html_then_refuse_overwrite_then_force(capsys: pytest.CaptureFi
     assert code == 0
     kept = json.loads((tmp_path / "2026-11-20" / "revisions" / "1" / "manifest.json").read_text())
     assert kept["generated_at"] == first["generated_at"]
-    assert [p.name for p in tmp_path.iterdir()] == ["2026-11-20"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-20", "index.html"]

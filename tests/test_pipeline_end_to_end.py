@@ -28,7 +28,13 @@ def pdf_pages(result) -> list[str]:  # type: ignore[no-untyped-def]
 def test_files_written(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
     d = illustrative_briefing.directory
     assert d.name == "2026-11-20"
-    assert sorted(p.name for p in d.iterdir()) == ["briefing.html", "briefing.pdf", "manifest.json"]
+    assert sorted(p.name for p in d.iterdir()) == [
+        "briefing.html",
+        "briefing.pdf",
+        "manifest.json",
+        "report.toml",
+        "snapshot.parquet",
+    ]
     assert not [p for p in d.parent.iterdir() if p.name.startswith(".")], "temporary folders left behind"
 
 
@@ -53,7 +59,7 @@ def test_manifest_contents(illustrative_briefing) -> None:  # type: ignore[no-un
     assert {f["state"] for f in m["flags"].values()} <= {"green", "amber", "red", "unknown"}
     assert set(m["series"]) >= {"IWM", "SPY", "DGS2", "VIX"}
     assert all(s["source"] == "illustrative" for s in m["series"].values())
-    assert set(m["files"]) == {"briefing.html", "briefing.pdf"}
+    assert set(m["files"]) == {"briefing.html", "briefing.pdf", "report.toml", "snapshot.parquet"}
 
 
 def test_pdf_says_what_manifest_says(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]

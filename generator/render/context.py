@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from generator.indicators.registry import FUNCTIONS
 from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote, ThesisCheck
+from generator.manifest import Comparison
 from generator.spec import LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
@@ -84,6 +85,8 @@ class BriefingContext:
     point_in_time_policy: str
     extra: dict[str, object] = field(default_factory=dict)
     thesis: list[ThesisCheck] = field(default_factory=list)
+    since_last: Comparison | None = None  # filled from the archive (generator/archive/document.py)
+    flag_history: ChartImage | None = None
 
 
 def _sources(loaded: LoadedSpec, analysis: Analysis) -> list[SourceRow]:

@@ -1,8 +1,11 @@
-"""HTML to PDF with WeasyPrint, with document metadata set."""
+"""HTML to PDF with WeasyPrint, with document metadata set; optionally PDF/A with embedded files."""
 
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from generator.render.context import BriefingContext
@@ -10,9 +13,29 @@ from generator.render.context import BriefingContext
 log = logging.getLogger(__name__)
 
 
-def render_pdf(html: str, context: BriefingContext) -> bytes:
-    """Lay out ``html`` (rendered for the pdf target) and return the PDF bytes."""
-    from weasyprint import HTML  # imported here: it is slow to import and only this stage needs it
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF. ``relationship`` is PDF 2.0's AFRelationship (Data, Source, ...)."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str = "Data"
+
+
+def render_pdf(
+    html: str,
+    context: BriefingContext,
+    *,
+    attachments: Sequence[PdfAttachment] = (),
+    pdf_variant: str | None = None,
+) -> bytes:
+    """Lay out ``html`` (rendered for the pdf target) and return the PDF bytes.
+
+    ``pdf_variant`` such as ``"pdf/a-3b"`` makes an archival PDF; ``attachments``
+    are embedded files (PDF/A-3 allows any file type, each tied to the document).
+    """
+    from weasyprint import HTML, Attachment  # imported here: it is slow to import and only this stage needs it
     from weasyprint.urls import URLFetcher
 
     # The HTML is self-contained: only data: URLs (the charts) are allowed, so a PDF build never
@@ -28,4 +51,16 @@ def render_pdf(html: str, context: BriefingContext) -> bytes:
     created = context.generated_at.replace(microsecond=0)
     meta.created = created.isoformat()
     meta.modified = datetime.now(created.tzinfo).replace(microsecond=0).isoformat()
-    return document.write_pdf()
+    created_dt = context.generated_at.replace(microsecond=0, tzinfo=None)
+    embedded = [
+        Attachment(
+            file_obj=io.BytesIO(a.data),
+            name=a.name,
+            description=a.description,
+            relationship=a.relationship,
+            created=created_dt,
+            modified=created_dt,
+        )
+        for a in attachments
+    ]
+    return document.write_pdf(attachments=embedded or None, pdf_variant=pdf_variant)

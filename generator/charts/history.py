@@ -1,0 +1,84 @@
+"""The flag-history chart: each flag's state across archived briefings, as a heat-map.
+
+Rows are flags (in definition order), columns are briefing dates (oldest left,
+this briefing right). Each cell is coloured by state and, so the chart survives
+grey-scale printing and colour-blind readers, carries the state's letter when
+the columns are wide enough (G, A, R, ?); an empty cell means the flag did not
+exist in that briefing's definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+
+from generator.charts.style import new_figure, to_svg
+from generator.model import ChartImage
+
+STATES = ("green", "amber", "red", "unknown")
+COLOURS = {"green": "#1B6E3A", "amber": "#8A5A00", "red": "#B00020", "unknown": "#5F6368"}
+LETTERS = {"green": "G", "amber": "A", "red": "R", "unknown": "?"}
+MAX_COLUMNS = 26  # half a year of weekly briefings fits the text column legibly
+CHART_ID = "flag-history"
+
+
+def flag_history_chart(
+    dates: Sequence[date],
+    states: Sequence[Mapping[str, str]],
+    labels: Mapping[str, str],
+) -> ChartImage | None:
+    """Heat-map of ``states[i][flag]`` for each briefing date; ``None`` with fewer than two briefings.
+
+    ``labels`` maps each flag id to its label, in the order the rows are drawn.
+    """
+    if len(dates) < 2 or not labels:
+        return None
+    dates = list(dates)[-MAX_COLUMNS:]
+    states = list(states)[-MAX_COLUMNS:]
+    flag_ids = list(labels)
+    grid = np.full((len(flag_ids), len(dates)), np.nan)
+    for j, column in enumerate(states):
+        for i, fid in enumerate(flag_ids):
+            if fid in column:
+                grid[i, j] = STATES.index(column[fid])
+    fig, ax = new_figure(height=0.9 + 0.28 * len(flag_ids))
+    cmap = ListedColormap([COLOURS[s] for s in STATES]).with_extremes(bad="#FFFFFF")
+    ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, aspect="auto")
+    ax.grid(False)
+    ax.set_yticks(range(len(flag_ids)), [labels[f] for f in flag_ids])
+    step = max(1, len(dates) // 8)
+    ax.set_xticks(range(0, len(dates), step), [dates[j].isoformat() for j in range(0, len(dates), step)])
+    ax.tick_params(axis="x", labelsize=7, rotation=30)
+    ax.set_xticks(np.arange(-0.5, len(dates)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(flag_ids)), minor=True)
+    ax.grid(which="minor", color="#FFFFFF", linewidth=1.2)
+    ax.tick_params(which="minor", length=0)
+    if len(dates) <= MAX_COLUMNS:
+        for i in range(len(flag_ids)):
+            for j in range(len(dates)):
+                if not np.isnan(grid[i, j]):
+                    ax.text(
+                        j, i, LETTERS[STATES[int(grid[i, j])]], ha="center", va="center", color="#FFFFFF", fontsize=6.5
+                    )
+    ax.legend(
+        handles=[Patch(color=COLOURS[s], label=s) for s in STATES],
+        loc="upper left",
+        bbox_to_anchor=(0, -0.32 if len(flag_ids) > 3 else -0.6),
+        ncol=4,
+    )
+    latest = states[-1]
+    changed = [labels[f] for f in flag_ids if f in latest and f in states[-2] and latest[f] != states[-2][f]]
+    alt = f"Each flag's state in the last {len(dates)} briefings, {dates[0]} to {dates[-1]}. " + (
+        f"Changed in this briefing: {', '.join(changed)}." if changed else "No flag changed in this briefing."
+    )
+    return ChartImage(
+        id=CHART_ID,
+        title="Flag history across briefings",
+        svg=to_svg(fig, CHART_ID),
+        alt=alt,
+        source_line=f"Source: archived briefings {dates[0]} to {dates[-1]} (flag states as published).",
+    )
