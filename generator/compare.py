@@ -33,8 +33,10 @@ from generator.manifest import (
     HistoryPoint,
     IndicatorMove,
     Manifest,
+    Presence,
     Revision,
     SeriesUpdate,
+    UpdateKind,
 )
 from generator.model import Snapshot
 
@@ -71,7 +73,7 @@ def _indicator_moves(before: Manifest, after: Manifest, history: dict[str, list[
         b = after.indicators.get(iid)
         ref = b or a
         assert ref is not None
-        presence = "both" if a and b else ("added" if b else "removed")
+        presence: Presence = "both" if a and b else ("added" if b else "removed")
         va = a.value if a else None
         vb = b.value if b else None
         change = vb - va if va is not None and vb is not None else None
@@ -151,6 +153,7 @@ def series_update(sid: str, label: str, frequency: str, a: pd.Series | None, b: 
         Revision(date=common[i].date(), before=float(old[i]), after=float(new[i])) for i in np.flatnonzero(differs)
     ]
     new_dates = [d.date() for d in b.index.difference(a.index)]
+    what: UpdateKind
     if new_dates and revisions:
         what = "new observation and revision"
     elif new_dates:

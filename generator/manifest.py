@@ -24,11 +24,13 @@ from generator.errors import ArchiveError
 from generator.model import Analysis
 from generator.spec import LoadedSpec
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Literal[2] = 2
 MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.toml"
 
 State = Literal["green", "amber", "red", "unknown"]
+Presence = Literal["both", "added", "removed"]
+UpdateKind = Literal["new observation", "revision", "new observation and revision", "unchanged", "added", "removed"]
 StanceLabel = Literal["Supportive", "Mixed", "Fragile"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
@@ -128,7 +130,7 @@ class IndicatorMove(_Record):
     change: float | None
     sd_change: float | None = None  # change in standard deviations of past briefing-to-briefing changes
     sd_basis: int = 0  # how many past changes that standard deviation is computed from
-    presence: Literal["both", "added", "removed"] = "both"
+    presence: Presence = "both"
 
 
 class FlagTransition(_Record):
@@ -155,7 +157,7 @@ class SeriesUpdate(_Record):
     id: str
     label: str
     frequency: str
-    what: Literal["new observation", "revision", "new observation and revision", "unchanged", "added", "removed"]
+    what: UpdateKind
     new_dates: list[date] = Field(default_factory=list)
     last_before: float | None = None
     last_after: float | None = None
@@ -229,7 +231,7 @@ class Manifest(_Record):
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
-    def flag_states(self) -> dict[str, str]:
+    def flag_states(self) -> dict[str, State]:
         return {fid: f.state for fid, f in self.flags.items()}
 
 

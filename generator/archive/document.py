@@ -62,7 +62,8 @@ class Past:
         if self.previous is None:
             return {}
         return {
-            fid: PreviousFlag(state=FlagState(f.state), value=f.value) for fid, f in self.previous.manifest.flags.items()
+            fid: PreviousFlag(state=FlagState(f.state), value=f.value)
+            for fid, f in self.previous.manifest.flags.items()
         }
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from generator.indicators.registry import FUNCTIONS
-from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote, ThesisCheck
 from generator.manifest import Comparison
+from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote, ThesisCheck
 from generator.spec import LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
