@@ -295,6 +295,7 @@ def acquire(
     for sid, data in got.items():
         notes.extend(QualityNote(sid, "warning", note) for note in data.notes)
     snapshot = _point_in_time(spec, as_of, source, got, notes)
+    snapshot = replace(snapshot, quality=group_notes(snapshot.quality))
     if strict:
         problems = strict_problems(spec, snapshot)
         if problems:
@@ -353,6 +354,24 @@ def _point_in_time(
         series[s.id] = data
     return Snapshot(as_of=as_of, series=series, requested_source=source, quality=tuple(notes),
                     point_in_time_policy=_policy(as_of, series))
+
+
+def group_notes(notes: Sequence[QualityNote], at_least: int = 3) -> tuple[QualityNote, ...]:
+    """Merge a message shared by many series into one line, so an outage reads as one problem, not fifty."""
+    ids: dict[tuple[str, str], list[str]] = {}
+    for n in notes:
+        ids.setdefault((n.level, n.message), []).append(n.series_id)
+    out: list[QualityNote] = []
+    done: set[tuple[str, str]] = set()
+    for n in notes:
+        key = (n.level, n.message)
+        members = ids[key]
+        if len(members) < at_least:
+            out.append(n)
+        elif key not in done:
+            done.add(key)
+            out.append(QualityNote("*", n.level, f"{n.message} ({len(members)} series: {', '.join(members)})"))
+    return tuple(out)
 
 
 def strict_problems(spec: ReportSpec, snapshot: Snapshot) -> list[str]:

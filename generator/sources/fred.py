@@ -51,6 +51,7 @@ FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 FRED_RATE_LIMIT = (120, 60.0)  # requests per seconds, per API key
 
 _SERIES_IN_URL = re.compile(r"series_id=([^&]+)")
+_PREFIX = re.compile(r"^FRED \S+( \(key-less CSV\))?: ")
 
 
 class BoundedFred(Fred):
@@ -198,7 +199,7 @@ class FredProvider:
                 try:
                     series[sid] = future.result()
                 except SourceError as exc:
-                    failures[sid] = redact(exc)
+                    failures[sid] = _PREFIX.sub("", redact(exc))  # the note is already keyed by the series
                 except Exception as exc:  # a bug or an unforeseen payload: report it, never abort the run
                     log.warning("FRED %s: unexpected %s: %s", sid, type(exc).__name__, redact(exc))
                     failures[sid] = f"unexpected {type(exc).__name__}: {redact(exc)}"

@@ -190,7 +190,7 @@ class YahooProvider:
             try:
                 series[spec.id] = self._series(spec, frame, start, end, fetched)
             except SourceError as exc:
-                failures[spec.id] = str(exc)
+                failures[spec.id] = str(exc).removeprefix(f"Yahoo {spec.provider_symbol}: ")
         return FetchResult(series, failures)
 
     def _round(self, batch: _Batch, start: date, end: date) -> None:
