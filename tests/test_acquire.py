@@ -260,3 +260,25 @@ def test_cli_strict_exits_3_with_the_list(capsys: pytest.CaptureFixture[str], tm
     assert "--strict:" in err and "SPY: stale (last observation 2026-10-02, source csv)" in err
     assert "IWM: missing" in err
     assert not (tmp_path / "out" / "2026-11-20").exists()
+
+
+def test_key_never_reaches_manifest_or_briefing(loopback, tmp_path: Path) -> None:
+    from generator import build_briefing
+
+    key = "abad1deaabad1deaabad1deaabad1dea"
+
+    def echo(path: str, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        # a misbehaving gateway that echoes the request, key included, in its error message
+        echoed = "&amp;".join(f"{k}={v}" for k, v in query.items())
+        return 400, {"Content-Type": "text/xml"}, f'<error code="400" message="Bad Request: {echoed}"/>'
+
+    loopback.route("/fred/series/observations", echo)
+    sources = DataSources(live={"fred": FredProvider(key, settings=FAST, api_root=f"{loopback.url}/fred",
+                                                     today=lambda: DAY1)}, store=ParquetStore(tmp_path / "s"))
+    result = build_briefing(DAY1, source="auto", sources=sources, formats=("html",), output_dir=tmp_path / "out",
+                            report=REPO / "reports" / "small_cap_rotation.toml")
+    notes = [q.message for q in result.analysis.snapshot.quality]
+    assert any("api_key=***" in n for n in notes)  # the failure is reported, scrubbed
+    for path in result.directory.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
