@@ -136,7 +136,7 @@ def parse_source(source: str) -> tuple[str, Path | None]:
             raise UsageError(f"--source {source}: folder {path} does not exist")
         return "csv", path
     if source not in SOURCE_MODES:
-        raise UsageError(f"unknown --source '{source}': expected one of {', '.join(SOURCE_MODES)}")
+        raise UsageError(f"unknown --source '{source}': expected one of {', '.join(SOURCE_MODES)} or csv:DIR")
     return source, None
 
 

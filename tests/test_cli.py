@@ -29,7 +29,8 @@ def test_unknown_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     code, _, err = run(capsys, "generate", "--source", "bloomberg", "--output", str(tmp_path))
     assert code == 2
     assert (
-        assert_one_line(err) == "error: unknown --source 'bloomberg': expected one of auto, live, store, illustrative"
+        assert_one_line(err)
+        == "error: unknown --source 'bloomberg': expected one of auto, live, store, illustrative or csv:DIR"
     )
     assert list(tmp_path.iterdir()) == []
 
