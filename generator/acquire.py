@@ -36,6 +36,7 @@ from generator.sources.csvdir import CsvDirProvider
 from generator.sources.fred import FRED_API_ROOT, FRED_CSV_URL, FredProvider
 from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
+from generator.sources.valuation import QuoteSource, YahooQuotes
 from generator.sources.yahoo import YahooProvider
 from generator.spec import ReportSpec, SeriesSpec
 from generator.store import ParquetStore
@@ -71,6 +72,7 @@ class DataSources:
     illustrative: Provider = field(default_factory=IllustrativeProvider)
     unavailable_reason: str = "live providers are not configured"
     today: Callable[[], date] = _today
+    quotes: QuoteSource | None = None  # valuation quote fields (trailing P/E), see sources/valuation.py
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
                                  csv_url=settings.fred_csv_url),
         },
         store=ParquetStore(settings.data_dir),
+        quotes=YahooQuotes(net, base_url=settings.yahoo_base_url),
     )
 
 

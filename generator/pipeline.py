@@ -22,6 +22,7 @@ from generator.errors import OutputError, UsageError
 from generator.flags import decide_stance, evaluate_flags
 from generator.indicators import FUNCTIONS, evaluate_indicators
 from generator.model import Analysis, PreviousFlag, Snapshot
+from generator.sources.valuation import add_valuation_inputs, live_quotes
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
 from generator.thesis import CHECKS, evaluate_thesis
 from generator.version import __version__
@@ -115,6 +116,9 @@ def build_briefing(
     check_target(root, day, force)
     past = load_past(root, day)
     snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
+    snapshot = add_valuation_inputs(
+        loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])
+    )
     analysis = analyse(loaded, snapshot, say, previous=past.previous_flags)
     generated_at = datetime.now(UTC).replace(microsecond=0)
     return publish(loaded, analysis, day, generated_at, root, wanted, force, past, say)
