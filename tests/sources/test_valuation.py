@@ -121,7 +121,8 @@ def quote_summary(symbol: str, pe: float | None) -> dict[str, object]:
 
 
 def serve_quotes(loopback, pes: dict[str, float | None]) -> None:  # type: ignore[no-untyped-def]
-    loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, "crumb123"))
+    # the crumb of the recorded getcrumb response: yfinance caches a crumb process-wide, so every test serves this one
+    loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, "lBVv2pgWbZ4"))
 
     def summary(path: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
         symbol = unquote(path.rsplit("/", 1)[-1])
