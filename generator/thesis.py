@@ -83,6 +83,12 @@ def _at(series: pd.Series, when: pd.Timestamp) -> tuple[pd.Timestamp, float] | N
     return before.index[-1], float(before.iloc[-1])
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _pp(x: float) -> str:
     return f"{x:.1f}"
 
@@ -229,7 +235,7 @@ def ratio_low_claim(ctx: ClaimContext, a: str, b: str, max_percentile: float) ->
     pct = float((ratio <= ratio.iloc[-1]).mean() * 100.0)
     low_date = ratio.idxmin()
     said = (
-        f"On {ratio.index[-1].date()} the {a}/{b} price ratio was at the {pct:.0f}th percentile of its history "
+        f"On {ratio.index[-1].date()} the {a}/{b} price ratio was at the {ordinal(round(pct))} percentile of its history "
         f"since {ratio.index[0].date()} (its low: {low_date.date()}). A price ratio, not a P/E ratio."
     )
     return Finding(said, CONSISTENT if pct <= max_percentile else NOT_SUPPORTED, (a, b))

@@ -19,6 +19,7 @@ from generator.thesis import (
     first_cut_claim,
     growth_claim,
     level_claim,
+    ordinal,
     pe_discount_claim,
     ratio_low_claim,
     relative_return_claim,
@@ -214,8 +215,18 @@ def test_iwn_spy_near_record_low_on_real_prices(shared_data: Path) -> None:
     both = pd.concat([iwn, spy], axis=1, join="inner").dropna()
     ratio = (both.iloc[:, 0] / both.iloc[:, 1])[:"2025-08-13"]
     pct = (ratio <= ratio.iloc[-1]).mean() * 100
-    assert f"at the {pct:.0f}th percentile of its history since {ratio.index[0].date()}" in row.data_says
+    n = round(pct)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    assert f"at the {n}{suffix} percentile of its history since {ratio.index[0].date()}" in row.data_says
     assert row.verdict == ("consistent" if pct <= 10 else "not supported by the data")
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (13, "13th"), (21, "21st"), (100, "100th")],
+)
+def test_ordinal(n: int, text: str) -> None:
+    assert ordinal(n) == text
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
