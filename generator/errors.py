@@ -73,3 +73,25 @@ class ArchiveError(BriefingError):
     """
 
     exit_code = 5
+
+
+class DeliveryConfigError(BriefingError):
+    """The delivery configuration (recipients, sender, SMTP) is missing or invalid. The message names the key."""
+
+    exit_code = 2
+
+
+class UnsafeToSend(DataQualityError):
+    """The briefing is built on illustrative data or on stale required series; sending it needs an override."""
+
+
+class DeliveryError(BriefingError):
+    """The mail server could not be used (unreachable, TLS, login, sender refused): nothing more was sent."""
+
+    exit_code = 6
+
+
+class PartialDelivery(DeliveryError):
+    """Some recipients were not served (rejected, or still failing after retries); the others were."""
+
+    exit_code = 7

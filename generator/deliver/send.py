@@ -1,0 +1,181 @@
+"""``send_briefing``: email an archived briefing to each recipient once.
+
+archived briefing -> safety checks -> email view and bodies (once) -> per
+recipient: ledger says served? skip : compose, record ``attempt``, hand to the
+SMTP server, record the outcome. A dry run writes each exact message as an
+``.eml`` file instead and touches neither the server nor the ledger.
+
+Nothing here modifies the briefing itself: the archive folder only gains
+``delivery/`` (the ledger, dry-run messages), so no failure can lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Literal
+
+from generator.deliver.archived import check_sendable, open_briefing
+from generator.deliver.compose import bare_address, build_view, compose, render_bodies
+from generator.deliver.config import DeliveryConfig, check_address
+from generator.deliver.ledger import LEDGER_DIR, Ledger
+from generator.deliver.smtp import Mailer
+from generator.errors import DeliveryConfigError, DeliveryError, OutputError, UsageError
+
+log = logging.getLogger(__name__)
+
+DRY_RUN_DIR = "dry-run"
+Result = Literal["sent", "already sent", "rejected", "failed", "in doubt", "not tried", "dry run"]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    address: str
+    result: Result
+    detail: str = ""
+
+
+@dataclass
+class DeliveryReport:
+    """What a send did, per recipient. ``fatal`` is set when the server could not be used at all."""
+
+    date: date
+    directory: Path
+    subject: str
+    results: list[RecipientResult] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)
+    eml_files: list[Path] = field(default_factory=list)
+    fatal: str | None = None
+
+    def count(self, *kinds: Result) -> int:
+        return sum(1 for r in self.results if r.result in kinds)
+
+    @property
+    def unserved(self) -> list[RecipientResult]:
+        return [r for r in self.results if r.result in ("rejected", "failed", "in doubt", "not tried")]
+
+    def raise_for_status(self) -> None:
+        """``DeliveryError`` (exit 5) if the server could not be used, ``PartialDelivery`` (6) if some were missed."""
+        from generator.errors import PartialDelivery
+
+        if self.fatal:
+            raise DeliveryError(self.fatal)
+        if self.unserved:
+            names = ", ".join(f"{r.address} ({r.result})" for r in self.unserved)
+            raise PartialDelivery(f"{len(self.unserved)} of {len(self.results)} recipient(s) not served: {names}")
+
+
+def _recipients(explicit: Sequence[str] | None, config: DeliveryConfig) -> list[str]:
+    if explicit:
+        for addr in explicit:
+            try:
+                check_address(addr)
+            except ValueError as exc:
+                raise UsageError(f"--to {addr!r}: {exc}") from None
+        chosen = list(dict.fromkeys(explicit))
+    else:
+        chosen = list(config.email.to)
+    if not chosen:
+        raise DeliveryConfigError(f"{config.path}: email.to: no recipients: list them there or pass --to ADDR")
+    return chosen
+
+
+def _eml_name(address: str) -> str:
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address) + ".eml"
+
+
+def send_briefing(
+    day: date,
+    config: DeliveryConfig,
+    *,
+    output_dir: str | Path = "output",
+    recipients: Sequence[str] | None = None,
+    dry_run: bool = False,
+    allow_illustrative: bool = False,
+    allow_stale: bool = False,
+    resend: bool = False,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Email the archived briefing of ``day``; see the module docstring. Returns the report; never raises for
+    per-recipient failures (call :meth:`DeliveryReport.raise_for_status`)."""
+    say = progress or (lambda _m: None)
+    if resend and not recipients:
+        raise UsageError("--resend needs --to ADDR: it sends again only to the addresses you name")
+    briefing = open_briefing(Path(output_dir), day)
+    overrides = check_sendable(briefing, allow_illustrative, allow_stale)
+    chosen = _recipients(recipients, config)
+    say(f"composing the email for {day}")
+    bodies = render_bodies(build_view(briefing, config.email, overrides))
+    report = DeliveryReport(date=day, directory=briefing.directory, subject=bodies.view.subject, overrides=overrides)
+    sender = parseaddr(config.email.sender)[1]
+    ledger = Ledger(briefing.directory)
+
+    if dry_run:
+        states = ledger.states()
+        out = briefing.directory / LEDGER_DIR / DRY_RUN_DIR
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for addr in chosen:
+                state = states.get(bare_address(addr))
+                if state is not None and state.served and not resend:
+                    report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
+                    continue
+                path = out / _eml_name(bare_address(addr))
+                path.write_bytes(compose(briefing, bodies, config.email, addr).as_bytes(policy=SMTP_POLICY))
+                report.eml_files.append(path)
+                report.results.append(RecipientResult(addr, "dry run", str(path)))
+        except OSError as exc:
+            raise OutputError(f"cannot write the dry-run messages to {out}: {exc.strerror or exc}") from None
+        return report
+
+    with ledger.locked():
+        states = ledger.states()
+        todo = []
+        for addr in chosen:
+            state = states.get(bare_address(addr))
+            if state is not None and not resend and state.served:
+                report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
+            elif state is not None and not resend and state.in_doubt:
+                report.results.append(
+                    RecipientResult(
+                        addr,
+                        "in doubt",
+                        f"a send on {state.at} was interrupted after the message was handed over; "
+                        f"it may have arrived. Not retried: check, then use --to {bare_address(addr)} --resend",
+                    )
+                )
+            else:
+                todo.append(addr)
+        if not todo:
+            return report
+        with Mailer(config.smtp, config.retry, config.password, sleep=sleep) as mailer:
+            for i, addr in enumerate(todo):
+                key = bare_address(addr)
+                message = compose(briefing, bodies, config.email, addr)
+                say(f"sending to {key} ({i + 1}/{len(todo)})")
+                ledger.record(key, "attempt", message_id=message["Message-ID"])
+                try:
+                    outcome = mailer.send(message, sender, key)
+                except DeliveryError as exc:
+                    ledger.record(key, "failed", str(exc))
+                    report.results.append(RecipientResult(addr, "failed", str(exc)))
+                    report.results.extend(RecipientResult(a, "not tried") for a in todo[i + 1 :])
+                    report.fatal = str(exc)
+                    return report
+                if outcome.status == "in doubt":
+                    # Leave 'attempt' as the last event: the next run must not send again on its own.
+                    report.results.append(RecipientResult(addr, "in doubt", outcome.detail))
+                    continue
+                ledger.record(key, outcome.status, outcome.detail, smtp_code=outcome.code, attempts=outcome.attempts)
+                report.results.append(RecipientResult(addr, outcome.status, outcome.detail))
+                log.info("%s: %s %s", key, outcome.status, outcome.detail)
+    return report
