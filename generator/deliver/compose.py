@@ -39,6 +39,7 @@ from generator.version import __version__
 # Twice the display width, so charts stay sharp on high-density screens.
 PNG_SCALE = 2.0
 DISPLAY_WIDTH = 592
+MAX_QUALITY_LINES = 8  # an email summarises; the PDF's data-quality box has them all
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,9 @@ def _scorecard(manifest: dict) -> list[ScoreRow]:  # type: ignore[type-arg]
             if ind.get("unit"):
                 value = f"{value} {ind['unit']}"
         kind = "risk flag" if flag.get("kind") == "risk" else "supportive signal"
-        rows.append(ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, flag.get("thresholds", "")))
+        rows.append(
+            ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, flag.get("thresholds", ""))
+        )
     return rows
 
 
@@ -187,6 +190,9 @@ def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: l
         for q in m.get("data_quality", [])
         if q.get("level") in ("warning", "error")
     ]
+    if len(quality) > MAX_QUALITY_LINES:
+        rest = len(quality) - MAX_QUALITY_LINES + 1
+        quality = [*quality[: MAX_QUALITY_LINES - 1], f"and {rest} more: see the data-quality box of the PDF"]
     return EmailView(
         subject=subject_for(briefing, settings),
         title=briefing.title,
@@ -260,7 +266,11 @@ def compose(
     html_part = msg.get_payload()[1]  # type: ignore[index]
     for chart in view.charts:
         html_part.add_related(
-            chart.png, maintype="image", subtype="png", cid=f"<{chart.cid}>", filename=f"{chart.id}.png",
+            chart.png,
+            maintype="image",
+            subtype="png",
+            cid=f"<{chart.cid}>",
+            filename=f"{chart.id}.png",
             disposition="inline",
         )
     msg.add_attachment(briefing.pdf, maintype="application", subtype="pdf", filename=view.attachment_name)

@@ -61,7 +61,9 @@ def _check_template(value: str, allowed: tuple[str, ...], key: str) -> str:
         raise ValueError(f"not a valid template ({exc})") from None
     unknown = [n for n in names if n not in allowed]
     if unknown:
-        raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {key}: use {', '.join('{' + a + '}' for a in allowed)}")
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}} in {key}: use {', '.join('{' + a + '}' for a in allowed)}"
+        )
     return value
 
 
@@ -126,7 +128,7 @@ class SmtpSettings(_Strict):
     user: str | None = None
     """Login name; the password comes from ``BRIEFING_SMTP_PASSWORD``."""
     ca_file: Path | None = None
-    """Extra CA certificate(s) to trust (an internal relay with its own CA); system CAs otherwise."""
+    """CA certificate(s) to trust instead of the system's (an internal relay with its own CA)."""
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
 
     @model_validator(mode="after")
@@ -199,6 +201,9 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+
+
 def _message(error: Mapping[str, Any], from_env: dict[str, str]) -> str:
     loc = tuple(error["loc"])
     key = _loc(loc)
@@ -211,6 +216,10 @@ def _message(error: Mapping[str, Any], from_env: dict[str, str]) -> str:
         text = "is not a known key (check the spelling)"
     elif kind.startswith(("int_", "float_")):
         text = f"expected a number, got {got!r}"
+    elif kind in _BOUNDS:
+        ctx = error.get("ctx", {})
+        limit = next(iter(ctx.values()), "?")
+        text = f"expected a number {_BOUNDS[kind]} {limit}, got {got!r}"
     elif kind == "literal_error":
         text = f"expected one of {error.get('ctx', {}).get('expected', '')}, got {got!r}"
     else:

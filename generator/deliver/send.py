@@ -22,8 +22,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from generator.deliver.archived import check_sendable, open_briefing
-from generator.deliver.compose import bare_address, build_view, compose, render_bodies
+from generator.deliver.archived import ArchivedBriefing, check_sendable, open_briefing
+from generator.deliver.compose import EmailBodies, bare_address, build_view, compose, render_bodies
 from generator.deliver.config import DeliveryConfig, check_address
 from generator.deliver.ledger import LEDGER_DIR, Ledger
 from generator.deliver.smtp import Mailer
@@ -138,44 +138,62 @@ def send_briefing(
         return report
 
     with ledger.locked():
-        states = ledger.states()
-        todo = []
-        for addr in chosen:
-            state = states.get(bare_address(addr))
-            if state is not None and not resend and state.served:
-                report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
-            elif state is not None and not resend and state.in_doubt:
-                report.results.append(
-                    RecipientResult(
-                        addr,
-                        "in doubt",
-                        f"a send on {state.at} was interrupted after the message was handed over; "
-                        f"it may have arrived. Not retried: check, then use --to {bare_address(addr)} --resend",
-                    )
-                )
-            else:
-                todo.append(addr)
-        if not todo:
-            return report
-        with Mailer(config.smtp, config.retry, config.password, sleep=sleep) as mailer:
-            for i, addr in enumerate(todo):
-                key = bare_address(addr)
-                message = compose(briefing, bodies, config.email, addr)
-                say(f"sending to {key} ({i + 1}/{len(todo)})")
-                ledger.record(key, "attempt", message_id=message["Message-ID"])
-                try:
-                    outcome = mailer.send(message, sender, key)
-                except DeliveryError as exc:
-                    ledger.record(key, "failed", str(exc))
-                    report.results.append(RecipientResult(addr, "failed", str(exc)))
-                    report.results.extend(RecipientResult(a, "not tried") for a in todo[i + 1 :])
-                    report.fatal = str(exc)
-                    return report
-                if outcome.status == "in doubt":
-                    # Leave 'attempt' as the last event: the next run must not send again on its own.
-                    report.results.append(RecipientResult(addr, "in doubt", outcome.detail))
-                    continue
-                ledger.record(key, outcome.status, outcome.detail, smtp_code=outcome.code, attempts=outcome.attempts)
-                report.results.append(RecipientResult(addr, outcome.status, outcome.detail))
-                log.info("%s: %s %s", key, outcome.status, outcome.detail)
+        _deliver(report, chosen, ledger, briefing, bodies, config, sender, resend, say, sleep)
+    order = {addr: i for i, addr in enumerate(chosen)}
+    report.results.sort(key=lambda r: order[r.address])
     return report
+
+
+def _deliver(
+    report: DeliveryReport,
+    chosen: list[str],
+    ledger: Ledger,
+    briefing: ArchivedBriefing,
+    bodies: EmailBodies,
+    config: DeliveryConfig,
+    sender: str,
+    resend: bool,
+    say: Progress,
+    sleep: Callable[[float], None],
+) -> None:
+    """Send to each of ``chosen`` not yet served, recording every step in the ledger (called under its lock)."""
+    states = ledger.states()
+    todo = []
+    for addr in chosen:
+        state = states.get(bare_address(addr))
+        if state is not None and not resend and state.served:
+            report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
+        elif state is not None and not resend and state.in_doubt:
+            report.results.append(
+                RecipientResult(
+                    addr,
+                    "in doubt",
+                    f"a send on {state.at} was interrupted after the message was handed over; "
+                    f"it may have arrived. Not retried: check, then use --to {bare_address(addr)} --resend",
+                )
+            )
+        else:
+            todo.append(addr)
+    if not todo:
+        return
+    with Mailer(config.smtp, config.retry, config.password, sleep=sleep) as mailer:
+        for i, addr in enumerate(todo):
+            key = bare_address(addr)
+            message = compose(briefing, bodies, config.email, addr)
+            say(f"sending to {key} ({i + 1}/{len(todo)})")
+            ledger.record(key, "attempt", message_id=message["Message-ID"])
+            try:
+                outcome = mailer.send(message, sender, key)
+            except DeliveryError as exc:
+                ledger.record(key, "failed", str(exc))
+                report.results.append(RecipientResult(addr, "failed", str(exc)))
+                report.results.extend(RecipientResult(a, "not tried") for a in todo[i + 1 :])
+                report.fatal = str(exc)
+                return
+            if outcome.status == "in doubt":
+                # Leave 'attempt' as the last event: the next run must not send again on its own.
+                report.results.append(RecipientResult(addr, "in doubt", outcome.detail))
+                continue
+            ledger.record(key, outcome.status, outcome.detail, smtp_code=outcome.code, attempts=outcome.attempts)
+            report.results.append(RecipientResult(addr, outcome.status, outcome.detail))
+            log.info("%s: %s %s", key, outcome.status, outcome.detail)

@@ -32,7 +32,14 @@ from email.policy import SMTP as SMTP_POLICY
 from typing import Literal
 
 from pydantic import SecretStr
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from generator.deliver.config import RetrySettings, SmtpSettings
 from generator.errors import DeliveryError
@@ -131,8 +138,8 @@ class Mailer:
         s = self.settings
         # A fixed HELO name: smtplib's default looks up our FQDN, which can hang for seconds without DNS.
         helo = socket.gethostname() or "localhost"
+        conn: smtplib.SMTP | None = None
         try:
-            conn: smtplib.SMTP
             if s.tls == "tls":
                 conn = smtplib.SMTP_SSL(
                     s.host, s.effective_port, local_hostname=helo, timeout=s.timeout_seconds, context=self._context()
@@ -142,28 +149,40 @@ class Mailer:
             conn.ehlo()
             if s.tls == "starttls":
                 if not conn.has_extn("starttls"):
-                    conn.close()
                     raise DeliveryError(f"{self.where}: the server does not offer STARTTLS; set smtp.tls accordingly")
                 conn.starttls(context=self._context())
                 conn.ehlo()
             if s.user:
                 secret = self.password.get_secret_value() if self.password else ""
                 conn.login(s.user, secret)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(
-                f"{self.where}: login refused for user {s.user!r}: {_reply(exc.smtp_code, exc.smtp_error)}"
-            ) from None
-        except ssl.SSLError as exc:
-            raise DeliveryError(f"{self.where}: TLS failed: {exc.reason or exc}") from None
-        except smtplib.SMTPNotSupportedError as exc:
-            raise DeliveryError(f"{self.where}: {exc}") from None
-        except smtplib.SMTPResponseException as exc:
-            if 400 <= exc.smtp_code < 500:
-                raise _Transient(f"connect: {_reply(exc.smtp_code, exc.smtp_error)}", exc.smtp_code) from None
-            raise DeliveryError(f"{self.where}: the server refused the session: {_reply(exc.smtp_code, exc.smtp_error)}") from None
-        except (OSError, smtplib.SMTPException) as exc:
-            raise _Transient(f"cannot reach {self.where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}") from None
-        return conn
+            return conn
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            raise self._open_error(exc) from None
+
+    def _open_error(self, exc: BaseException) -> BaseException:
+        """What a failure to open the session means: fatal (``DeliveryError``) or worth a retry."""
+        if isinstance(exc, DeliveryError):
+            return exc
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return DeliveryError(
+                f"{self.where}: login refused for user {self.settings.user!r}: {_reply(exc.smtp_code, exc.smtp_error)}"
+            )
+        if isinstance(exc, ssl.SSLError):
+            return DeliveryError(f"{self.where}: TLS failed: {exc.reason or exc}")
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return DeliveryError(f"{self.where}: {exc}")
+        if isinstance(exc, smtplib.SMTPResponseException):
+            if 400 <= exc.smtp_code < 500:  # e.g. 421 at the greeting: busy, come back later
+                return _Transient(f"{self.where} is not accepting mail now: {_reply(exc.smtp_code, exc.smtp_error)}")
+            return DeliveryError(
+                f"{self.where}: the server refused the session: {_reply(exc.smtp_code, exc.smtp_error)}"
+            )
+        if isinstance(exc, OSError | smtplib.SMTPException):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            return _Transient(f"cannot reach {self.where}: {reason}")
+        return exc
 
     def _transaction(self, data: bytes, sender: str, recipient: str) -> None:
         if self.conn is None:
@@ -192,7 +211,9 @@ class Mailer:
         try:
             code, resp = conn.getreply()
         except (OSError, smtplib.SMTPServerDisconnected):
-            raise _InDoubt("connection lost after the message was handed over, before the server confirmed it") from None
+            raise _InDoubt(
+                "connection lost after the message was handed over, before the server confirmed it"
+            ) from None
         if code == 250:
             return
         if 400 <= code < 500:
@@ -216,7 +237,8 @@ class Mailer:
         r = self.retry
         retrying = Retrying(
             stop=stop_after_attempt(r.attempts),
-            wait=wait_exponential_jitter(initial=r.initial_seconds, max=r.max_seconds, jitter=r.initial_seconds / 2),
+            wait=wait_exponential(multiplier=r.initial_seconds, max=r.max_seconds)
+            + wait_random(0, r.initial_seconds / 2),
             retry=retry_if_exception_type(_Transient),
             before_sleep=self._before_retry,
             sleep=self.sleep,

@@ -1,0 +1,67 @@
+"""``briefing weekly``: build today's briefing strictly, then email it. Meant for a scheduler.
+
+Exit codes (also in the README): 0 sent to everyone (or everyone already had
+it); 2 usage or configuration error; 3 data not fit to send (strict generation
+failed, or illustrative/stale data without an override; the briefing, if built,
+stays in the archive); 4 archive not writable; 5 the mail server could not be
+used (nothing more sent; run again later); 6 some recipients rejected or still
+failing (the others were served; a re-run sends only to those missing).
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import typer
+
+from generator.commands.common import parse_date, progress_reporter, stdout
+from generator.spec import DEFAULT_REPORT
+
+
+def weekly(
+    date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
+    source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
+    output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
+    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
+    config: Path | None = typer.Option(None, "--config", help="Delivery configuration file."),
+    to: list[str] = typer.Option([], "--to", help="Recipient (repeatable); replaces the configured list."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Build, then write the .eml files instead of sending."),
+    allow_illustrative: bool = typer.Option(False, "--allow-illustrative", help="Send illustrative data anyway."),
+    allow_stale: bool = typer.Option(False, "--allow-stale", help="Build and send despite stale required series."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something fails."),
+) -> None:
+    """Generate the briefing (strict about data quality) and email it; re-running resumes an unfinished send."""
+    from generator.archive import briefing_dir
+    from generator.commands.send import print_report
+    from generator.deliver import load_config, send_briefing
+    from generator.pipeline import build_briefing, check_date
+
+    day = check_date(parse_date(date))
+    settings = load_config(config)  # before the slow build: a broken configuration fails at once
+    existing = briefing_dir(output, day)
+    with progress_reporter(quiet) as progress:
+        if (existing / "manifest.json").is_file():
+            # A re-run (after a mail failure, or twice in a day) sends the briefing already archived, so the
+            # ledger in its folder decides who still needs it; regenerating would start a new ledger.
+            if not quiet:
+                stdout.print(f"Briefing {day} already built in {existing}: sending it")
+        else:
+            extra = {"strict": not allow_stale} if "strict" in inspect.signature(build_briefing).parameters else {}
+            build_briefing(day, source=source, output_dir=output, report=report, progress=progress, **extra)
+        result = send_briefing(
+            day,
+            settings,
+            output_dir=output,
+            recipients=to or None,
+            dry_run=dry_run,
+            allow_illustrative=allow_illustrative,
+            allow_stale=allow_stale,
+            progress=progress,
+        )
+    print_report(result, quiet)
+    result.raise_for_status()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("weekly")(weekly)
