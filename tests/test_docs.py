@@ -17,7 +17,8 @@ from generator.indicators import FUNCTIONS
 from generator.pipeline import load_report
 from generator.render.context import build_context
 
-REPORTS = sorted((Path(__file__).resolve().parents[1] / "reports").glob("*.toml"))
+# Report definitions: every reports/*.toml except the delivery configuration (delivery.toml, delivery.example.toml).
+REPORTS = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.toml") if not p.name.startswith("delivery"))
 FORMULA_HINT = re.compile(r"[=*/+\-]|\bmean\b|\bmax\b|\bmin\b|\bpercentile\b|\blatest\b", re.IGNORECASE)
 
 

@@ -10,7 +10,6 @@ failing (the others were served; a re-run sends only to those missing).
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import typer
@@ -47,8 +46,10 @@ def weekly(
             if not quiet:
                 stdout.print(f"Briefing {day} already built in {existing}: sending it")
         else:
-            extra = {"strict": not allow_stale} if "strict" in inspect.signature(build_briefing).parameters else {}
-            build_briefing(day, source=source, output_dir=output, report=report, progress=progress, **extra)
+            # Strict: required series missing or stale stop the run here (exit 3), before anything is archived.
+            build_briefing(
+                day, source=source, output_dir=output, report=report, progress=progress, strict=not allow_stale
+            )
         result = send_briefing(
             day,
             settings,
