@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
+
+if TYPE_CHECKING:
+    from generator.deliver import DeliveryReport
 
 _STYLE = {
     "sent": "green",
@@ -19,7 +23,7 @@ _STYLE = {
 }
 
 
-def print_report(report, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+def print_report(report: DeliveryReport, quiet: bool = False) -> None:
     """One line per recipient: what happened and why."""
     from rich.markup import escape
 

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -140,7 +141,7 @@ def _inline_chart(chart: ArchivedChart, domain: str) -> InlineChart:
     )
 
 
-def _scorecard(manifest: dict) -> list[ScoreRow]:  # type: ignore[type-arg]
+def _scorecard(manifest: dict[str, Any]) -> list[ScoreRow]:
     indicators = manifest.get("indicators", {})
     rows = []
     for flag in manifest.get("flags", {}).values():
@@ -263,7 +264,8 @@ def compose(
         msg["X-Briefing-Illustrative"] = "yes"
     msg.set_content(bodies.text, subtype="plain", charset="utf-8")
     msg.add_alternative(bodies.html, subtype="html", charset="utf-8")
-    html_part = msg.get_payload()[1]  # type: ignore[index]
+    html_part = msg.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
     for chart in view.charts:
         html_part.add_related(
             chart.png,
