@@ -3,9 +3,10 @@
 Exit codes (also in the README): 0 sent to everyone (or everyone already had
 it); 2 usage or configuration error; 3 data not fit to send (strict generation
 failed, or illustrative/stale data without an override; the briefing, if built,
-stays in the archive); 4 archive not writable; 5 the mail server could not be
-used (nothing more sent; run again later); 6 some recipients rejected or still
-failing (the others were served; a re-run sends only to those missing).
+stays in the archive); 4 output folder not writable; 5 archived briefing missing
+or damaged; 6 the mail server could not be used (nothing more sent; run again
+later); 7 some recipients rejected or still failing (the others were served; a
+re-run sends only to those missing).
 """
 
 from __future__ import annotations

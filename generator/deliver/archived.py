@@ -9,7 +9,6 @@ charts are read back from ``briefing.html``: each is an inline ``<svg>`` inside
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from generator.errors import OutputError, SpecError, UnsafeToSend
+from generator.archive import find_briefing
+from generator.errors import ArchiveError, SpecError, UnsafeToSend
 from generator.spec import load_spec
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class ArchivedBriefing:
     pdf: bytes
     charts: list[ArchivedChart]
     disclaimer: str
+    report_copy: Path | None = None
 
     @property
     def title(self) -> str:
@@ -131,58 +132,54 @@ def parse_charts(html: str) -> tuple[list[ArchivedChart], str]:
 
 
 def open_briefing(root: Path, day: date) -> ArchivedBriefing:
-    """Read ``root/DAY/``: it must hold ``briefing.html``, ``briefing.pdf`` and a readable ``manifest.json``."""
-    folder = Path(root) / day.isoformat()
-    if not folder.is_dir():
-        raise OutputError(f"no briefing for {day} in {root}: build it first with `briefing generate --date {day}`")
-    missing = [n for n in ("briefing.html", "briefing.pdf", "manifest.json") if not (folder / n).is_file()]
+    """Read ``root/DAY/`` through the archive (manifest validated); it must hold the HTML and the PDF."""
+    archived = find_briefing(Path(root), day)  # ArchiveError: unknown date, damaged manifest
+    folder = archived.directory
+    missing = [n for n in ("briefing.html", "briefing.pdf") if not (folder / n).is_file()]
     if missing:
-        raise OutputError(
-            f"{folder} lacks {', '.join(missing)}: the email needs the HTML, the PDF and the manifest "
+        raise ArchiveError(
+            f"{folder} lacks {', '.join(missing)}: the email needs the HTML and the PDF "
             f"(rebuild with `briefing generate --date {day} --force`)"
         )
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{folder / 'manifest.json'}: cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("source"), dict):
-        raise OutputError(f"{folder / 'manifest.json'}: source: is required but missing")
     html = (folder / "briefing.html").read_text(encoding="utf-8")
     charts, disclaimer = parse_charts(html)
+    report = archived.report_path
     return ArchivedBriefing(
         date=day,
         directory=folder,
-        manifest=manifest,
+        manifest=archived.manifest.model_dump(mode="json"),
         html=html,
         pdf=(folder / "briefing.pdf").read_bytes(),
         charts=charts,
         disclaimer=disclaimer,
+        report_copy=report if report.is_file() else None,
     )
 
 
-def _required_series(manifest: dict[str, Any]) -> set[str] | None:
-    """Which series are required: from the manifest when it says, else from the definition it was built with.
+def _required_series(briefing: ArchivedBriefing) -> set[str] | None:
+    """Which series are required, from the definition the briefing was built with.
 
-    ``None`` means unknown (definition moved or changed since): then every stale series counts.
+    That is the copy archived beside the manifest; for an older briefing without one, the file the manifest
+    names if its hash still matches. ``None`` means unknown: then every stale series counts.
     """
-    series = manifest.get("series", {})
-    if series and all("required" in s for s in series.values()):
-        return {sid for sid, s in series.items() if s["required"]}
-    ref = manifest.get("report_definition", {})
-    try:
-        loaded = load_spec(ref.get("path", ""))
-    except SpecError:
-        return None
-    if loaded.sha256 != ref.get("sha256"):
-        log.info("report definition %s changed since the briefing was built", ref.get("path"))
-        return None
-    return {sid for sid, s in loaded.spec.series.items() if s.required}
+    ref = briefing.manifest.get("report_definition", {})
+    candidates = [briefing.report_copy] if briefing.report_copy else []
+    candidates.append(Path(ref.get("path", "")))
+    for path in candidates:
+        try:
+            loaded = load_spec(path)
+        except SpecError:
+            continue
+        if loaded.sha256 == ref.get("sha256"):
+            return {sid for sid, s in loaded.spec.series.items() if s.required}
+        log.info("report definition %s differs from the one the briefing was built with", path)
+    return None
 
 
 def data_problems(briefing: ArchivedBriefing) -> list[str]:
     """Required series that are stale or missing, as readable lines (empty when the data are fresh)."""
     manifest = briefing.manifest
-    required = _required_series(manifest)
+    required = _required_series(briefing)
     problems = []
     for sid, s in sorted(manifest.get("series", {}).items()):
         if s.get("stale") and (required is None or sid in required):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from datetime import date
@@ -13,7 +14,7 @@ from deliver_helpers import REPORT, Script, free_port
 from generator.cli import main
 from generator.deliver import send_briefing
 from generator.deliver.ledger import Ledger
-from generator.errors import PartialDelivery, UnsafeToSend
+from generator.errors import ArchiveError, DeliveryError, PartialDelivery, UnsafeToSend
 
 DAY = date(2026, 11, 20)
 ONE_CHART = 'charts = ["core_cpi"]'  # one small chart keeps these tests fast; the MIME tests check all four
@@ -55,7 +56,7 @@ def test_rejected_address_is_reported_and_others_are_served(archive, smtp_server
     config = config_for(smtp_server.port, email=ONE_CHART)
     code = main(["send", "--date", "2026-11-20", "--output", str(archive), "--config", str(config.path)])
     out, err = capsys.readouterr()
-    assert code == PartialDelivery.exit_code == 6
+    assert code == PartialDelivery.exit_code == 7
     assert err.strip().splitlines()[-1] == (
         "error: 1 of 3 recipient(s) not served: Risk desk <risk@example.com> (rejected)"
     )
@@ -94,22 +95,22 @@ def test_rerun_after_partial_send_serves_only_the_missing(archive, smtp_server, 
 
 
 def test_unreachable_server_stops_the_run_and_loses_nothing(archive, config_for, smtp_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = archive / "2026-11-20"
+    before = sorted(p.name for p in folder.iterdir())
     dead = config_for(free_port(), email=ONE_CHART)
     code = main(["send", "--date", "2026-11-20", "--output", str(archive), "--config", str(dead.path)])
     out, err = capsys.readouterr()
-    assert code == 5
+    assert code == DeliveryError.exit_code == 6
     (line,) = [x for x in err.splitlines() if x.startswith("error:")]
     assert line.startswith(f"error: cannot reach 127.0.0.1:{dead.smtp.port} (none):")
     assert line.endswith("(after 3 attempts)")
     assert "not tried    Risk desk <risk@example.com>" in out
     assert ledger_events(archive) == [(ADDRS[0], "attempt"), (ADDRS[0], "failed")]
-    # The briefing is intact, and once a server is there every recipient is served.
-    assert sorted(p.name for p in (archive / "2026-11-20").iterdir()) == [
-        "briefing.html",
-        "briefing.pdf",
-        "delivery",
-        "manifest.json",
-    ]
+    # The briefing is intact (only delivery/ was added), and once a server is there every recipient is served.
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*before, "delivery"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
     report = send_briefing(DAY, config_for(smtp_server.port, email=ONE_CHART), output_dir=archive)
     assert [r.result for r in report.results] == ["sent"] * 3
 
@@ -189,11 +190,12 @@ def test_stale_required_series_is_refused_unless_allowed(archive, smtp_server, c
     assert "Sent despite data problems:" in html and "IWM is stale (last observation 2026-11-02)" in html
 
 
-def test_missing_briefing_is_an_archive_error(tmp_path, smtp_server, config_for, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_briefing_is_an_archive_error(archive, smtp_server, config_for, capsys) -> None:  # type: ignore[no-untyped-def]
     config = config_for(smtp_server.port)
-    code = main(["send", "--date", "2026-11-13", "--output", str(tmp_path), "--config", str(config.path)])
+    code = main(["send", "--date", "2026-11-13", "--output", str(archive), "--config", str(config.path)])
     _, err = capsys.readouterr()
-    assert code == 4
+    assert code == ArchiveError.exit_code == 5
     assert err.strip() == (
-        f"error: no briefing for 2026-11-13 in {tmp_path}: build it first with `briefing generate --date 2026-11-13`"
+        f"error: no briefing for 2026-11-13 in {archive} (nearest: 2026-11-20); `briefing list` shows them all"
     )
+    assert smtp_server.received == []

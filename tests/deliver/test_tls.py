@@ -87,7 +87,7 @@ def test_wrong_password_is_a_clear_error_without_the_password(  # type: ignore[n
     monkeypatch.setenv(ENV_PASSWORD, wrong)
     code = main(["send", "--date", "2026-11-20", "--output", str(archive), "--config", str(path)])
     out, err = capsys.readouterr()
-    assert code == 5
+    assert code == DeliveryError.exit_code
     (line,) = [x for x in err.splitlines() if x.startswith("error:")]
     assert line == (
         f"error: 127.0.0.1:{starttls_with_auth.port} (starttls): login refused for user 'briefings': "
