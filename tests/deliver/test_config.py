@@ -107,9 +107,11 @@ def test_environment_overrides_smtp_settings(tmp_path: Path) -> None:
 
 def test_header_injection_and_bad_attachment_names_are_refused(tmp_path: Path) -> None:
     text = GOOD.replace('to = ["pm@example.com"]', 'to = ["pm@example.com", "pm@example.com"]') + (
-        '\n[retry]\nattempts = 0\n'
+        "\n[retry]\nattempts = 0\n"
     )
-    text = text.replace("[smtp]", 'reply_to = "x@example.com\\nBcc: all@example.com"\nattachment_name = "../x.pdf"\n\n[smtp]')
+    text = text.replace(
+        "[smtp]", 'reply_to = "x@example.com\\nBcc: all@example.com"\nattachment_name = "../x.pdf"\n\n[smtp]'
+    )
     assert error_lines(tmp_path, text) == [
         "email.to: lists the same address twice",
         "email.reply_to: must not contain line breaks",
