@@ -84,6 +84,7 @@ class FlagEntry(_Record):
     indicator: str
     thresholds: str
     previous_state: State | None = None
+    previous_value: float | None = None
     change: Literal["new", "persisting", "cleared"] | None = None  # against the previous briefing
     detail: str = ""
 
@@ -302,6 +303,7 @@ def build_manifest(
                 indicator=f.indicator,
                 thresholds=f.threshold_text,
                 previous_state=f.previous_state.value if f.previous_state else None,
+                previous_value=f.previous_value,
                 change=f.change,
                 detail=f.detail,
             )

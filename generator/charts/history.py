@@ -1,4 +1,6 @@
-"""The flag-history chart: each flag's state across archived briefings, as a heat-map.
+"""Charts of the archive: flag states across briefings, an indicator as published, two data vintages.
+
+The flag-history chart shows each flag's state across archived briefings as a heat-map.
 
 Rows are flags (in definition order), columns are briefing dates (oldest left,
 this briefing right). Each cell is coloured by state and, so the chart survives
@@ -13,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
+import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from generator.charts.style import new_figure, to_svg
+from generator.charts.style import line_style, new_figure, to_svg
 from generator.model import ChartImage
 
 STATES = ("green", "amber", "red", "unknown")
@@ -81,4 +84,47 @@ def flag_history_chart(
         svg=to_svg(fig, CHART_ID),
         alt=alt,
         source_line=f"Source: archived briefings {dates[0]} to {dates[-1]} (flag states as published).",
+    )
+
+
+def indicator_history_chart(dates: Sequence[date], values: Sequence[float | None], label: str, unit: str) -> ChartImage:
+    """An indicator's value as published in each archived briefing (gaps where it was not computed)."""
+    fig, ax = new_figure(height=2.6)
+    xs = [np.datetime64(d) for d in dates]
+    ys = [np.nan if v is None else v for v in values]
+    ax.plot(xs, ys, marker="o", markersize=3, **line_style(0))
+    ax.set_ylabel(unit)
+    ax.set_title(f"{label}, as published")
+    shown = [v for v in values if v is not None]
+    alt = f"{label} in {len(dates)} archived briefings, {dates[0]} to {dates[-1]}" + (
+        f"; latest {shown[-1]:,.2f} {unit}." if shown else "; never computed."
+    )
+    fig.autofmt_xdate()
+    return ChartImage(
+        id="indicator-history",
+        title=f"{label} across briefings",
+        svg=to_svg(fig, "indicator-history"),
+        alt=alt,
+        source_line=f"Source: the value recorded in each archived briefing's manifest, {dates[0]} to {dates[-1]}.",
+    )
+
+
+def vintage_chart(
+    series_id: str, label: str, before: pd.Series, after: pd.Series, date_before: date, date_after: date
+) -> ChartImage:
+    """One series as two briefings saw it: the earlier vintage dashed under the later one, last two years."""
+    start = pd.Timestamp(date_after) - pd.DateOffset(years=2)
+    fig, ax = new_figure(height=2.4)
+    ax.plot(after[after.index >= start], label=f"as of {date_after}", **line_style(0))
+    ax.plot(before[before.index >= start], label=f"as of {date_before}", **line_style(1))
+    ax.set_title(f"{series_id}: {label}")
+    ax.legend(loc="upper left")
+    fig.autofmt_xdate()
+    chart_id = f"vintage-{series_id}"
+    return ChartImage(
+        id=chart_id,
+        title=f"{series_id} as published in each briefing",
+        svg=to_svg(fig, chart_id),
+        alt=f"{label} as known on {date_before} (dashed) and on {date_after} (solid): revisions show where they part.",
+        source_line=f"Source: the data snapshots archived with the briefings of {date_before} and {date_after}.",
     )

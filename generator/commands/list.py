@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from generator.commands.common import stderr, stdout
+from generator.commands.common import stdout
 
 ARCHIVE_ENV = "BRIEFING_OUTPUT"
 _COLOURS = {"Supportive": "green", "Mixed": "yellow", "Fragile": "red"}
@@ -27,7 +27,7 @@ def list_briefings(
 
     rows, problems = list_rows(output)
     for p in problems:
-        stderr.print(f"warning: {p.message}", markup=False)
+        typer.echo(f"warning: {p.message}", err=True)
     if as_json:
         payload = {"archive": str(output), "briefings": [r.as_json() for r in rows]}
         payload["unreadable"] = [{"folder": str(p.directory), "error": p.message} for p in problems]

@@ -1,0 +1,61 @@
+"""``briefing history INDICATOR``: an indicator's value as published in each archived briefing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from generator.commands.common import stdout
+from generator.commands.list import archive_option
+from generator.errors import UsageError
+
+FORMATS = ("table", "json", "html")
+
+
+def history_command(
+    indicator: str = typer.Argument(..., help="Indicator id, e.g. iwm_spy_rel_3m (see manifest.json)."),
+    fmt: str = typer.Option("table", "--format", help="table | json | html (a chart and the table)"),
+    output: Path = archive_option(),
+    to: Path | None = typer.Option(None, "--to", help="With --format html: the file to write (default: print it)."),
+) -> None:
+    """Show what each archived briefing said an indicator was: the published record, not today's data."""
+    from generator.archive.views import indicator_over_time
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown --format '{fmt}': expected one of {', '.join(FORMATS)}")
+    h = indicator_over_time(output, indicator)
+    if fmt == "json":
+        typer.echo(json.dumps(h.as_json(), indent=2))
+        return
+    if fmt == "html":
+        from generator.render.html import environment
+
+        page = environment().get_template("history.html.j2").render(h=h, chart=h.chart())
+        if to is None:
+            typer.echo(page)
+        else:
+            to.write_text(page, encoding="utf-8")
+            stdout.print(f"written {to}")
+        return
+    stdout.print(f"[bold]{h.label}[/] ({h.unit}), as published")
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("date")
+    table.add_column("value", justify="right")
+    table.add_column("")
+    values = [r.value for r in h.rows if r.value is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    for r in reversed(h.rows):
+        bar = ""
+        if r.value is not None and high > low:
+            bar = "#" * (1 + round(29 * (r.value - low) / (high - low)))
+        table.add_row(str(r.date), r.formatted, bar)
+    stdout.print(table)
+    if h.absent:
+        stdout.print(f"not in the definition of {len(h.absent)} briefing(s): {', '.join(map(str, h.absent))}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history_command)

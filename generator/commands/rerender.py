@@ -1,0 +1,40 @@
+"""``briefing rerender DATE``: rebuild an archived briefing from its own folder, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from generator.commands.common import parse_date, parse_list, stdout
+from generator.commands.list import archive_option
+
+
+def rerender_command(
+    day: str = typer.Argument(..., help="Briefing date, YYYY-MM-DD."),
+    output: Path = archive_option(),
+    to: Path | None = typer.Option(None, "--to", help="Folder for the re-rendered files (default ./rerender-DATE)."),
+    formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+) -> None:
+    """Re-render an archived briefing from its snapshot and definition copy; check the numbers match."""
+    from generator.archive.read import find_briefing
+    from generator.pipeline import check_formats
+    from generator.rerender import rerender
+
+    date = parse_date(day, "DATE")
+    assert date is not None
+    briefing = find_briefing(output, date)
+    result = rerender(briefing, to or Path(f"rerender-{date}"), check_formats(parse_list(formats)))
+    stdout.print(f"Re-rendered {date} from {briefing.directory} into {result.directory}")
+    for name, path in result.files.items():
+        stdout.print(f"  {name:<17} {path}")
+    if result.differences:
+        typer.echo(f"warning: {len(result.differences)} number(s) differ from the archived manifest:", err=True)
+        for line in result.differences:
+            typer.echo(f"  {line}", err=True)
+    else:
+        stdout.print("Every indicator, flag and the stance match the archived manifest.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rerender")(rerender_command)

@@ -1,0 +1,96 @@
+"""Re-render an archived briefing from its own folder, offline.
+
+Reads only the folder: ``report.toml`` (the definition used then, whatever
+``reports/`` says now), ``snapshot.parquet`` (the data) and ``manifest.json``
+(previous flag states for hysteresis, the comparison with the briefing before,
+the flag history, the generation time). The numbers are recomputed and checked
+against the manifest; any difference (a generator whose formulas changed since)
+is reported field by field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.archive.document import Record, render_files
+from generator.archive.read import ArchivedBriefing
+from generator.archive.write import prepare_root, write_file
+from generator.errors import ArchiveError, OutputError, SpecError
+from generator.manifest import MANIFEST_FILE, Manifest, build_manifest, manifest_bytes
+from generator.model import FlagState, PreviousFlag
+from generator.pipeline import analyse, load_report
+
+
+@dataclass(frozen=True)
+class Rerendered:
+    directory: Path
+    files: dict[str, Path]
+    differences: list[str] = field(default_factory=list)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def differences(archived: Manifest, recomputed: Manifest) -> list[str]:
+    """Where the recomputed numbers differ from the archived ones, as 'field: archived -> now' lines."""
+    out = []
+    for iid, old in archived.indicators.items():
+        new = recomputed.indicators.get(iid)
+        if new is None:
+            out.append(f"indicators.{iid}: no longer computed")
+        elif not _same(old.value, new.value):
+            out.append(f"indicators.{iid}.value: {old.value} -> {new.value}")
+    for fid, f in archived.flags.items():
+        g = recomputed.flags.get(fid)
+        if g is None or g.state != f.state:
+            out.append(f"flags.{fid}.state: {f.state} -> {g.state if g else 'missing'}")
+    if archived.stance.label != recomputed.stance.label:
+        out.append(f"stance.label: {archived.stance.label} -> {recomputed.stance.label}")
+    return out
+
+
+def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = ("html", "pdf")) -> Rerendered:
+    """Rebuild ``briefing``'s documents into ``target`` (a new folder) from the archived folder alone."""
+    m = briefing.manifest
+    if Path(target).resolve() == briefing.directory.resolve():
+        raise OutputError(f"{target}: re-render into a new folder, not over the archived briefing")
+    if m.schema_version < 2:
+        raise ArchiveError(
+            f"{briefing.directory / MANIFEST_FILE}: schema_version 1 briefings kept no snapshot or definition "
+            "and cannot be re-rendered"
+        )
+    if not briefing.report_path.exists():
+        raise ArchiveError(f"{briefing.report_path}: the report definition copy is missing")
+    try:
+        loaded = load_report(briefing.report_path)
+    except SpecError as exc:
+        raise ArchiveError(f"cannot re-render {briefing.date}: {exc}") from None
+    if loaded.sha256 != m.report_definition.sha256:
+        raise ArchiveError(
+            f"{briefing.report_path}: report_definition.sha256: the copy does not match the manifest (edited by hand?)"
+        )
+    snapshot = briefing.snapshot  # ArchiveError naming the file when missing or damaged
+    previous = {
+        fid: PreviousFlag(state=FlagState(f.previous_state), value=f.previous_value)
+        for fid, f in m.flags.items()
+        if f.previous_state is not None
+    }
+    analysis = analyse(loaded, snapshot, previous=previous)
+    recomputed = build_manifest(loaded, analysis, m.briefing_date, m.generated_at, m.generator_version)
+    record = Record(manifest=m, snapshot=briefing.snapshot_path.read_bytes(), report=briefing.report_path.read_bytes())
+    files = render_files(loaded, analysis, record, formats, m.generator_version)
+    prepare_root(target)
+    written: dict[str, Path] = {}
+    for name, data in {**files, MANIFEST_FILE: manifest_bytes(m)}.items():
+        try:
+            write_file(target / name, data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target / name}: {exc.strerror or exc}") from None
+        written[name] = target / name
+    return Rerendered(directory=target, files=written, differences=differences(m, recomputed))
