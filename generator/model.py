@@ -170,13 +170,59 @@ class ThesisCheck:
 
 @dataclass(frozen=True)
 class ChartImage:
-    """A rendered chart: inline SVG markup plus the text a reader needs without seeing it."""
+    """A rendered chart: inline SVG markup plus the text a reader needs without seeing it.
+
+    ``title`` states the finding, written from the data; ``subtitle`` says what is plotted.
+    """
 
     id: str
     title: str
     svg: str
     alt: str
     source_line: str
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class Takeaway:
+    """One key takeaway of the executive summary, and why the rules chose it."""
+
+    id: str
+    text: str
+    section: str | None
+    reason: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """One condition of an implication rule, evaluated: ``holds`` is ``None`` without data."""
+
+    says: str
+    holds: bool | None
+    today: str
+
+
+@dataclass(frozen=True)
+class ImplicationResult:
+    """What an implication rule reads from the signals today: favoured, not favoured or undecided."""
+
+    id: str
+    tilt: str
+    article: str
+    verdict: Literal["favoured", "not favoured", "undecided"]
+    conditions: tuple[ConditionResult, ...]
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """The written part of the briefing: takeaways, implications, and the values they compared against."""
+
+    lookback_date: date
+    takeaways: tuple[Takeaway, ...]
+    implications: tuple[ImplicationResult, ...]
+    then: dict[str, float | None] = field(default_factory=dict)
+    flags_then: dict[str, FlagState] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,3 +235,4 @@ class Analysis:
     stance: Stance
     charts: dict[str, ChartImage] = field(default_factory=dict)
     thesis: list[ThesisCheck] = field(default_factory=list)
+    narrative: Narrative | None = None

@@ -22,6 +22,7 @@ from generator.errors import OutputError, UsageError
 from generator.flags import decide_stance, evaluate_flags
 from generator.indicators import FUNCTIONS, evaluate_indicators
 from generator.model import Analysis, PreviousFlag, Snapshot
+from generator.narrative import write_narrative
 from generator.sources.valuation import add_valuation_inputs, live_quotes
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
 from generator.thesis import CHECKS, evaluate_thesis
@@ -66,7 +67,8 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 def load_report(report: str | Path = DEFAULT_REPORT) -> LoadedSpec:
     """Load and validate a report definition against the registered functions and chart kinds."""
-    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=sorted(CHART_KINDS), claim_checks=sorted(CHECKS))
+    kinds = {name: kind.facts for name, kind in CHART_KINDS.items()}
+    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=kinds, claim_checks=sorted(CHECKS))
 
 
 def analyse(
@@ -88,11 +90,22 @@ def analyse(
     flags = evaluate_flags(spec, indicators, previous=previous)
     stance = decide_stance(spec.stance, flags)
     thesis = evaluate_thesis(spec, snapshot)
+    narrative = write_narrative(spec, snapshot, indicators, flags, stance)
     if not draw_charts:
-        return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, thesis=thesis)
+        return Analysis(
+            snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, thesis=thesis, narrative=narrative
+        )
     say("drawing charts")
     charts = render_charts(spec, snapshot)
-    return Analysis(snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, charts=charts, thesis=thesis)
+    return Analysis(
+        snapshot=snapshot,
+        indicators=indicators,
+        flags=flags,
+        stance=stance,
+        charts=charts,
+        thesis=thesis,
+        narrative=narrative,
+    )
 
 
 def build_briefing(

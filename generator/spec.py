@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from generator.errors import SpecError
+from generator.spec_narrative import NarrativeSpec, check_narrative, check_template
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
 Provider = Literal["yahoo", "fred"]
@@ -158,14 +160,21 @@ class FlagSpec(_Strict):
 
 
 class ChartSpec(_Strict):
-    """A chart (``[charts.ID]``): a registered chart kind drawn from named series."""
+    """A chart (``[charts.ID]``): a registered chart kind drawn from named series.
+
+    ``title`` states the finding: a template reading the facts its kind computes
+    (``generator/phrasing.py``), e.g. ``"Small caps {{ gap|abs }}% above..."``.
+    ``subtitle`` says what is plotted, with units; ``alt`` describes the chart
+    for readers who cannot see it (the latest values are appended).
+    """
 
     id: str = ""
     kind: str
     title: str
+    subtitle: str = ""
     series: list[str]
     years: float = Field(default=10, gt=0, le=50)
-    params: dict[str, float | int | str | bool | list[str]] = Field(default_factory=dict)
+    params: dict[str, float | int | str | bool | list[str] | list[float]] = Field(default_factory=dict)
     alt: str = ""
 
 
@@ -178,6 +187,9 @@ class SectionSpec(_Strict):
     indicators: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     charts: list[str] = Field(default_factory=list)
+    blocks: list[Literal["thesis", "implications"]] = Field(
+        default_factory=list, description="Computed blocks shown after the charts (templates/blocks/NAME.html.j2)"
+    )
 
 
 class StanceSpec(_Strict):
@@ -263,6 +275,7 @@ class ReportSpec(_Strict):
     valuation_inputs: dict[Identifier, ValuationInputSpec] = Field(default_factory=dict)
     thesis: ThesisSpec | None = None
     claims: list[ClaimSpec] = Field(default_factory=list)
+    narrative: NarrativeSpec = Field(default_factory=NarrativeSpec)
 
     @model_validator(mode="before")
     @classmethod
@@ -321,8 +334,17 @@ def _suggest(name: str, known: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _check_chart_title(chart: ChartSpec, facts: Mapping[str, str]) -> list[str]:
+    """A chart title may read only its kind's facts; a per-series fact only the chart's own series."""
+    known: dict[str, list[str] | None] = {
+        name: (list(chart.series) if kind == "series" else None) for name, kind in facts.items()
+    }
+    return check_template(f"charts.{chart.id}.title", chart.title, known)
+
+
 def _cross_check(
-    spec: ReportSpec, functions: list[str], chart_kinds: list[str], claim_checks: list[str] | None = None
+    spec: ReportSpec, functions: list[str], chart_kinds: Sequence[str] | Mapping[str, Mapping[str, str]],
+    claim_checks: list[str] | None = None,
 ) -> list[str]:
     problems: list[str] = []
     series_ids = list(spec.series)
@@ -365,17 +387,20 @@ def _cross_check(
     for chart in spec.charts.values():
         if chart_kinds and chart.kind not in chart_kinds:
             problems.append(
-                f"charts.{chart.id}.kind: unknown chart kind '{chart.kind}'{_suggest(chart.kind, chart_kinds)}"
+                f"charts.{chart.id}.kind: unknown chart kind '{chart.kind}'{_suggest(chart.kind, list(chart_kinds))}"
             )
         for sid in chart.series:
             if sid not in spec.series:
                 problems.append(f"charts.{chart.id}.series: unknown series '{sid}'{_suggest(sid, series_ids)}")
+        if isinstance(chart_kinds, Mapping) and chart.kind in chart_kinds:
+            problems += _check_chart_title(chart, chart_kinds[chart.kind])
     for i, section in enumerate(spec.sections):
         for table, refs in (("indicators", section.indicators), ("flags", section.flags), ("charts", section.charts)):
             known = getattr(spec, table)
             for ref in refs:
                 if ref not in known:
                     problems.append(f"sections[{i}].{table}: unknown {table[:-1]} '{ref}'{_suggest(ref, list(known))}")
+    problems += check_narrative(spec.narrative, spec)
     return problems
 
 
@@ -383,13 +408,15 @@ def load_spec(
     path: str | Path = DEFAULT_REPORT,
     *,
     functions: list[str] | None = None,
-    chart_kinds: list[str] | None = None,
+    chart_kinds: Sequence[str] | Mapping[str, Mapping[str, str]] | None = None,
     claim_checks: list[str] | None = None,
 ) -> LoadedSpec:
     """Read, validate and cross-check a report definition; raise one ``SpecError`` listing every problem.
 
     ``functions``, ``chart_kinds`` and ``claim_checks`` are the registered names to
-    check references against; the pipeline passes the registries' keys.
+    check references against; the pipeline passes the registries' keys. When
+    ``chart_kinds`` maps each kind to its facts (name -> "value" | "text" |
+    "series"), chart title templates are checked against them too.
     """
     path = Path(path)
     try:

@@ -1,7 +1,8 @@
-"""Charts: the definition's charts drawn with matplotlib in the house style, as inline SVG."""
+"""Charts: the definition's charts drawn with matplotlib in the house style, as SVG."""
 
 from __future__ import annotations
 
+from generator.charts import bars, timeseries  # noqa: F401  (registers the chart kinds)
 from generator.charts.kinds import CHART_KINDS
 from generator.charts.render import render_charts
 

@@ -48,7 +48,8 @@ def flag_history_chart(
         for i, fid in enumerate(flag_ids):
             if fid in column:
                 grid[i, j] = STATES.index(column[fid])
-    fig, ax = new_figure(height=0.9 + 0.28 * len(flag_ids))
+    # Long flag names on the left, rotated dates and the legend below: margins sized for them.
+    fig, (ax,) = new_figure(height=1.35 + 0.24 * len(flag_ids), left=2.3, right=0.15, top=0.12, bottom=1.2)
     cmap = ListedColormap([COLOURS[s] for s in STATES]).with_extremes(bad="#FFFFFF")
     ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, aspect="auto")
     ax.grid(False)
@@ -69,8 +70,9 @@ def flag_history_chart(
                     )
     ax.legend(
         handles=[Patch(color=COLOURS[s], label=s) for s in STATES],
-        loc="upper left",
-        bbox_to_anchor=(0, -0.32 if len(flag_ids) > 3 else -0.6),
+        loc="lower left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=fig.transFigure,
         ncol=4,
     )
     latest = states[-1]

@@ -1,58 +1,85 @@
-"""Chart kinds, registered by name: each draws one figure from snapshot series.
+"""Chart kinds, registered by name: each draws one figure from snapshot series and states its facts.
 
 A kind receives its :class:`ChartSpec`, the full series it names (a moving
-average needs history before the chart's first date) and the first date to
-show, and returns the figure plus a short statement of the
-latest values for the alt text.
+average needs history before the chart's first date), display labels and the
+first and last dates to show. It returns the figure, the **facts** its title
+template may read (e.g. ``gap`` = how far the ratio sits from its average, in
+%), a sentence of latest values for the alt text, and the line ends to label.
+
+Each kind declares its facts with a type, so the report definition's title
+templates are checked at load: ``"value"`` (a :class:`Quantity`), ``"text"``,
+or ``"series"`` (a :class:`Quantity` per series id: ``last.DGS2``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from generator.charts.style import RECESSION_GREY, line_style, new_figure
+from generator.charts.style import RECESSION_GREY
+from generator.phrasing import Quantity
 from generator.spec import ChartSpec
 
-Drawer = Callable[[ChartSpec, dict[str, pd.Series], dict[str, str], pd.Timestamp], "Drawn"]
+FactType = Literal["value", "text", "series"]
+Fact = Quantity | str | Mapping[str, Quantity]
 
 
 @dataclass(frozen=True)
+class EndLabel:
+    """A latest-value label at a line's end: placed after the axes are final, apart from its neighbours."""
+
+    ax: Axes
+    x: pd.Timestamp
+    y: float
+    text: str
+    color: str
+
+
+@dataclass
 class Drawn:
     figure: Figure
-    latest: str  # "IWM/SPY 0.372 (200-day average 0.365)" - read out in the alt text
+    facts: Mapping[str, Any]  # name -> Quantity, text, or a Quantity per series id
+    latest: str  # "IWM/SPY 0.372 (200-day average 0.365)": read out in the alt text
+    end_labels: list[EndLabel] = field(default_factory=list)
 
 
-CHART_KINDS: dict[str, Drawer] = {}
+Drawer = Callable[[ChartSpec, dict[str, pd.Series], dict[str, str], pd.Timestamp, pd.Timestamp], Drawn]
 
 
-def chart_kind(name: str) -> Callable[[Drawer], Drawer]:
+@dataclass(frozen=True)
+class ChartKind:
+    name: str
+    draw: Drawer
+    facts: Mapping[str, FactType]
+    time_axis: bool = True  # dates on x: the span is set, recessions shaded, line ends labelled
+
+
+CHART_KINDS: dict[str, ChartKind] = {}
+
+
+def chart_kind(name: str, facts: Mapping[str, FactType], time_axis: bool = True) -> Callable[[Drawer], Drawer]:
     def register(func: Drawer) -> Drawer:
-        CHART_KINDS[name] = func
+        CHART_KINDS[name] = ChartKind(name, func, dict(facts), time_axis)
         return func
 
     return register
 
 
-def label_last(ax: Axes, series: pd.Series, color: str, fmt: str = "{:.2f}") -> None:
-    """Write the latest value just right of the line's end."""
+def param(spec: ChartSpec, name: str, default: Any) -> Any:
+    return spec.params.get(name, default)
+
+
+def last_of(series: pd.Series) -> float:
     s = series.dropna()
     if s.empty:
-        return
-    ax.annotate(
-        fmt.format(s.iloc[-1]),
-        xy=(s.index[-1], s.iloc[-1]),
-        xytext=(4, 0),
-        textcoords="offset points",
-        va="center",
-        fontsize=7.5,
-        color=color,
-        fontweight="bold",
-    )
+        raise ValueError("empty series")
+    return float(s.iloc[-1])
 
 
 def shade_recessions(ax: Axes, recession: pd.Series | None, start: pd.Timestamp, end: pd.Timestamp) -> None:
@@ -72,57 +99,28 @@ def shade_recessions(ax: Axes, recession: pd.Series | None, start: pd.Timestamp,
         ax.axvspan(begin, end, color=RECESSION_GREY, linewidth=0, zorder=0)
 
 
-@chart_kind("ratio_with_average")
-def ratio_with_average(
-    spec: ChartSpec, data: dict[str, pd.Series], labels: dict[str, str], start: pd.Timestamp
-) -> Drawn:
-    """Ratio of the first series to the second, with its moving average."""
-    a_id, b_id = spec.series[0], spec.series[1]
-    window = int(spec.params.get("window", 200))  # type: ignore[arg-type]
-    both = pd.concat({"a": data[a_id], "b": data[b_id]}, axis=1, join="inner").dropna()
-    full_ratio = both["a"] / both["b"]
-    average = full_ratio.rolling(window).mean()[start:]
-    ratio = full_ratio[start:]
-    fig, ax = new_figure()
-    ax.plot(ratio.index, ratio.values, label=f"{a_id}/{b_id}", **line_style(0))
-    ax.plot(average.index, average.values, label=f"{window}-day average", **line_style(1))
-    label_last(ax, ratio, line_style(0)["color"], "{:.3f}")
-    ax.set_ylabel("price ratio")
-    ax.legend(loc="upper left")
-    latest = f"{a_id}/{b_id} {ratio.iloc[-1]:.3f} ({window}-day average {average.iloc[-1]:.3f})" if len(ratio) else ""
-    return Drawn(fig, latest)
+def place_end_labels(labels: list[EndLabel], min_gap_pt: float = 9.5) -> None:
+    """Write each latest value just right of its line's end, nudged apart so none overlaps another.
 
-
-@chart_kind("lines")
-def lines(spec: ChartSpec, data: dict[str, pd.Series], labels: dict[str, str], start: pd.Timestamp) -> Drawn:
-    """Each series as a line on one axis, labelled with its latest value."""
-    fig, ax = new_figure()
-    parts = []
-    for i, sid in enumerate(spec.series):
-        s = data[sid].dropna()[start:]
-        style = line_style(i)
-        ax.plot(s.index, s.values, label=labels.get(sid, sid), **style)
-        label_last(ax, s, style["color"])
-        if len(s):
-            parts.append(f"{sid} {s.iloc[-1]:.2f}")
-    ax.set_ylabel(str(spec.params.get("unit", "")))
-    ax.legend(loc="upper left")
-    return Drawn(fig, ", ".join(parts))
-
-
-@chart_kind("yoy")
-def yoy(spec: ChartSpec, data: dict[str, pd.Series], labels: dict[str, str], start: pd.Timestamp) -> Drawn:
-    """Year-over-year % change of monthly index series (12-observation change)."""
-    fig, ax = new_figure()
-    parts = []
-    for i, sid in enumerate(spec.series):
-        s = data[sid].dropna()
-        change = ((s / s.shift(12) - 1.0).dropna() * 100.0)[start:]
-        style = line_style(i)
-        ax.plot(change.index, change.values, label=labels.get(sid, sid), **style)
-        label_last(ax, change, style["color"], "{:.1f}%")
-        if len(change):
-            parts.append(f"{sid} {change.iloc[-1]:.1f}% year over year")
-    ax.set_ylabel(str(spec.params.get("unit", "% y/y")))
-    ax.legend(loc="upper left")
-    return Drawn(fig, ", ".join(parts))
+    Works in points on the final axes: labels on one axes are sorted by height
+    and pushed up from the lowest until each is ``min_gap_pt`` above the last.
+    """
+    by_axes: dict[int, list[EndLabel]] = {}
+    for label in labels:
+        by_axes.setdefault(id(label.ax), []).append(label)
+    for group in by_axes.values():
+        ax = group[0].ax
+        to_pt = 72.0 / ax.figure.dpi
+        ys = [ax.transData.transform((mdates.date2num(lb.x), lb.y))[1] * to_pt for lb in group]
+        order = sorted(range(len(group)), key=lambda i: ys[i])
+        placed: dict[int, float] = {}
+        floor = -1e9
+        for i in order:
+            y = max(ys[i], floor + min_gap_pt)
+            placed[i] = y
+            floor = y
+        for i, lb in enumerate(group):
+            ax.annotate(
+                lb.text, xy=(lb.x, lb.y), xytext=(5, placed[i] - ys[i]), textcoords="offset points",
+                va="center", ha="left", fontsize=8, color=lb.color, fontweight="bold", annotation_clip=False,
+            )  # fmt: skip

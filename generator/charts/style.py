@@ -1,7 +1,10 @@
-"""The house chart style: one palette and typography for every chart.
+"""The house chart style: one palette, typography and layout for every chart.
 
-The palette (Okabe-Ito subset) stays distinguishable for colour-blind readers,
-and lines also differ in width and dash so they survive grey-scale printing.
+The palette (Okabe-Ito) stays distinguishable for colour-blind readers, and
+lines also differ in width and dash so they survive grey-scale printing. Text
+stays text in the SVG (``svg.fonttype = none``), set in DejaVu Sans, the font
+the documents embed. Figures are drawn at the PDF's text width, so one point in
+the chart is one point on the page.
 """
 
 from __future__ import annotations
@@ -11,46 +14,90 @@ import re
 from typing import Any
 
 import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
 
 matplotlib.use("Agg")  # no display anywhere this runs
 
+from matplotlib import transforms
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+INK = "#1A1A1A"
+MUTED = "#4D4D4D"
 PALETTE = ["#0B3C5D", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]
-DASHES: list[Any] = ["-", "--", "-.", ":", "-", "--"]
-WIDTHS = [1.8, 1.4, 1.4, 1.4, 1.0, 1.0]
-RECESSION_GREY = "#D9D9D9"
+DASHES: list[Any] = ["-", (0, (5, 2)), (0, (1, 1.5)), "-.", "-", (0, (5, 2))]
+WIDTHS = [1.8, 1.5, 1.5, 1.3, 1.1, 1.1]
+RECESSION_GREY = "#E3E3E3"
+BAND_GREY = "#EDEDED"
+NEUTRAL = "#8C8C8C"  # reference lines (targets, zero, averages of history)
+POSITIVE, NEGATIVE = PALETTE[0], PALETTE[1]  # bars: navy above zero, vermilion below (also differ in hatch)
+
+WIDTH_IN = 7.0  # the PDF text width on A4 with 16 mm margins (178 mm)
+HEIGHT_IN = 2.7
+FONT = "DejaVu Sans"
 
 RC = {
-    "font.family": "DejaVu Sans",
+    "font.family": FONT,
     "font.size": 8.5,
-    "axes.titlesize": 9.5,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
+    "text.color": INK,
+    "axes.labelcolor": MUTED,
+    "axes.titlesize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.edgecolor": "#555555",
+    "axes.spines.left": False,
+    "axes.edgecolor": MUTED,
+    "axes.linewidth": 0.8,
     "axes.grid": True,
-    "grid.color": "#E6E6E6",
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "grid.color": "#DDDDDD",
     "grid.linewidth": 0.6,
     "legend.frameon": False,
-    "legend.fontsize": 7.5,
-    "xtick.color": "#333333",
-    "ytick.color": "#333333",
-    "svg.fonttype": "none",  # keep text as text: smaller files, selectable in the PDF
+    "legend.fontsize": 8,
+    "legend.handlelength": 2.6,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
+    "ytick.left": False,
+    "xtick.major.size": 3,
+    "lines.solid_capstyle": "butt",
+    "svg.fonttype": "none",  # keep text as text: smaller files, selectable and searchable in the PDF
     "svg.hashsalt": "macro-briefing",  # deterministic ids, so identical inputs give identical SVG
+    "path.simplify": True,
 }
 
 
 # Charts are only ever drawn by this package, so the style is set once for the process.
-matplotlib.rcParams.update(RC)
+matplotlib.rcParams.update(RC)  # type: ignore[arg-type]
 
 
-def new_figure(height: float = 2.6) -> tuple[Figure, Any]:
-    """A figure sized for the text column (6.5 in wide) in the house style."""
-    fig = Figure(figsize=(6.5, height), dpi=100)
-    ax = fig.add_subplot(1, 1, 1)
-    return fig, ax
+def new_figure(
+    height: float = HEIGHT_IN,
+    rows: int = 1,
+    *,
+    left: float = 0.42,
+    right: float = 0.5,
+    top: float = 0.5,
+    bottom: float = 0.28,
+    gap: float = 0.5,
+) -> tuple[Figure, list[Axes]]:
+    """A figure sized for the text column in the house style; ``rows`` stacked panels share the x-axis.
+
+    Margins are fixed in inches (y tick labels left, line-end labels right,
+    legend and unit on top) rather than fitted with a tight bounding box, which
+    would draw every chart twice; it also keeps every chart's plot area aligned.
+    """
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=100)
+    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0].tolist()
+    panel = (height - top - bottom - gap * (rows - 1)) / rows
+    fig.subplots_adjust(
+        left=left / WIDTH_IN, right=1 - right / WIDTH_IN, top=1 - top / height, bottom=bottom / height,
+        hspace=gap / panel if rows > 1 else 0,
+    )  # fmt: skip
+    return fig, axes
 
 
 def line_style(i: int) -> dict[str, Any]:
@@ -61,11 +108,68 @@ def line_style(i: int) -> dict[str, Any]:
     }
 
 
+def unit_label(ax: Axes, unit: str) -> None:
+    """The y unit written just above the plot, from the figure's left edge (no rotated text)."""
+    if unit:
+        fig = ax.figure
+        to_fig = transforms.blended_transform_factory(fig.transFigure, ax.transAxes)
+        ax.annotate(
+            unit, xy=(0.006, 1), xycoords=to_fig, xytext=(0, 5), textcoords="offset points",
+            ha="left", va="bottom", fontsize=7.5, color=MUTED, annotation_clip=False,
+        )  # fmt: skip
+
+
+def legend_on_top(ax: Axes) -> None:
+    """A one-row legend above the unit line: never over the data."""
+    handles, _labels = ax.get_legend_handles_labels()
+    if handles:
+        anchor = ax.transAxes + transforms.ScaledTranslation(0, 16 / 72, ax.figure.dpi_scale_trans)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0, 1), bbox_transform=anchor, ncols=len(handles), borderaxespad=0,
+            borderpad=0, columnspacing=1.4, handletextpad=0.5,
+        )  # fmt: skip
+
+
+def date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Years as ticks on multi-year spans; January and July, as 'Jan 2025', on shorter ones."""
+    years = (end - start).days / 365.25
+    if years >= 4:
+        ax.xaxis.set_major_locator(mdates.YearLocator(1 if years <= 12 else 2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7) if years >= 1.5 else (1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.set_xlim(start, end)
+
+
+def thin(series: pd.Series, max_points: int = 1400) -> pd.Series:
+    """At most ``max_points`` points that draw the same line at the page's resolution.
+
+    The x-range is cut into ``max_points / 2`` equal time buckets and each keeps
+    its lowest and highest observation, in time order (plus the last point, so the
+    end value is exact). At 7 inches wide a bucket is under a point wide, thinner
+    than the line itself, so peaks and troughs are kept and the look does not
+    change; a 10-year daily line shrinks to about half its points.
+    """
+    s = series.dropna()
+    if len(s) <= max_points:
+        return s
+    n_buckets = max_points // 2
+    ts = s.index.asi8
+    edges = np.linspace(ts[0], ts[-1], n_buckets + 1)
+    bucket = np.clip(np.searchsorted(edges, ts, side="right") - 1, 0, n_buckets - 1)
+    frame = pd.DataFrame({"v": s.to_numpy(), "b": bucket, "i": np.arange(len(s))})
+    grouped = frame.groupby("b")["v"]
+    keep = np.union1d(frame.loc[grouped.idxmin(), "i"], frame.loc[grouped.idxmax(), "i"])
+    keep = np.union1d(keep, [0, len(s) - 1])
+    return s.iloc[keep]
+
+
 _XML_DECL = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-
-
 _ID = re.compile(r'\bid="([^"]+)"')
+_PATH_D = re.compile(r'\bd="([^"]*)"')
+_NUMBER = re.compile(r"-?\d+\.\d+")
 
 
 def _namespace_ids(svg: str, prefix: str) -> str:
@@ -78,9 +182,20 @@ def _namespace_ids(svg: str, prefix: str) -> str:
     return refs.sub(lambda m: f"#{prefix}-{m.group(1)}", svg)
 
 
+def _compact_path(match: re.Match[str]) -> str:
+    # Path coordinates are in points: 0.1 pt (0.035 mm) is below what print or screen can show.
+    d = _NUMBER.sub(lambda m: f"{float(m.group(0)):.1f}".rstrip("0").rstrip("."), match.group(1))
+    return 'd="' + " ".join(d.split()) + '"'
+
+
 def to_svg(fig: Figure, chart_id: str) -> str:
-    """Serialize to inline-ready SVG: no XML declaration, doctype or metadata; ids unique to the chart."""
+    """Serialize to inline-ready SVG: no XML declaration, doctype or metadata; ids unique to the chart.
+
+    Path data is rounded to 0.1 pt and stripped of line breaks, which halves the
+    size of line charts without a visible difference.
+    """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = _METADATA.sub("", _XML_DECL.sub("", buf.getvalue()))
+    svg = _PATH_D.sub(_compact_path, svg)
     return _namespace_ids(svg.strip(), f"c-{chart_id}")

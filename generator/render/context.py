@@ -1,7 +1,7 @@
 """Turn an :class:`Analysis` into the :class:`BriefingContext` the templates read.
 
 Templates only format; every sentence fragment that depends on data is decided
-here, so it can be tested without rendering.
+here (or in ``narrative``), so it can be tested without rendering.
 """
 
 from __future__ import annotations
@@ -9,53 +9,103 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from generator.indicators.registry import FUNCTIONS
 from generator.manifest import Comparison
-from generator.model import Analysis, ChartImage, FlagResult, IndicatorValue, QualityNote, ThesisCheck
+from generator.model import (
+    Analysis,
+    ChartImage,
+    FlagResult,
+    FlagState,
+    ImplicationResult,
+    IndicatorValue,
+    QualityNote,
+    ThesisCheck,
+)
+from generator.render.appendix import (
+    FlagMethodRow,
+    MethodRow,
+    SourceRow,
+    flag_rows,
+    methodology,
+    narrative_rules,
+    sources,
+)
 from generator.spec import LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
-_PROVIDER_NAMES = {"yahoo": "Yahoo Finance", "fred": "FRED"}
+_SEVERITY = {FlagState.GREEN: 0, FlagState.AMBER: 1, FlagState.RED: 2}
+
+__all__ = [
+    "ILLUSTRATIVE_MARK",
+    "BriefingContext",
+    "ChartView",
+    "ContentsEntry",
+    "FlagMethodRow",
+    "IndicatorRow",
+    "MethodRow",
+    "ScoreRow",
+    "SectionView",
+    "SourceRow",
+    "TakeawayView",
+    "build_context",
+]
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """An indicator as a section table shows it: latest value and its change over the lookback."""
+
+    ind: IndicatorValue
+    change: str  # "+1.2" or "" when either end has no data
+
+
+@dataclass(frozen=True)
+class ChartView:
+    number: str  # "2.1": section 2, first chart
+    image: ChartImage
+
+    @property
+    def anchor(self) -> str:
+        return f"chart-{self.image.id}"
 
 
 @dataclass(frozen=True)
 class SectionView:
     id: str
+    number: int
     title: str
     intro: str
-    indicators: list[IndicatorValue]
+    indicators: list[IndicatorRow]
     flags: list[FlagResult]
-    charts: list[ChartImage]
+    charts: list[ChartView]
+    blocks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class SourceRow:
+class TakeawayView:
+    text: str
+    section_id: str | None
+    section_title: str
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A scorecard line: the flag, where it is discussed, and how it changed since the previous briefing."""
+
+    flag: FlagResult
+    section_id: str | None
+    change: str  # "worse" | "better" | "same" | "unknown" | "" (no previous briefing)
+    value: str  # the indicator as its section prints it, with its unit: "317 bp"
+
+    @property
+    def previous(self) -> str:
+        return self.flag.previous_state.value if self.flag.previous_state else ""
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
     id: str
-    label: str
-    provider: str
-    used: str
-    first: str
-    last: str
-    stale: bool
-
-
-@dataclass(frozen=True)
-class MethodRow:
-    id: str
-    label: str
-    unit: str
-    formula: str
-    inputs: str
-    params: str
-
-
-@dataclass(frozen=True)
-class FlagMethodRow:
-    label: str
-    kind: str
-    indicator: str
-    thresholds: str
-    rationale: str
+    number: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -77,71 +127,89 @@ class BriefingContext:
     stance: str
     stance_reasons: tuple[str, ...]
     sections: list[SectionView]
-    scorecard: list[FlagResult]
+    scorecard: list[ScoreRow]
     quality: tuple[QualityNote, ...]
     sources: list[SourceRow]
     methodology: list[MethodRow]
     flag_methodology: list[FlagMethodRow]
     point_in_time_policy: str
+    takeaways: list[TakeawayView] = field(default_factory=list)
+    implications: list[ImplicationResult] = field(default_factory=list)
+    narrative_rules: list[str] = field(default_factory=list)
+    contents: list[ContentsEntry] = field(default_factory=list)
+    lookback_date: date | None = None
+    lookback_days: int = 30
+    has_previous: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     thesis: list[ThesisCheck] = field(default_factory=list)
     since_last: Comparison | None = None  # filled from the archive (generator/archive/document.py)
     flag_history: ChartImage | None = None
 
-
-def _sources(loaded: LoadedSpec, analysis: Analysis) -> list[SourceRow]:
-    rows = []
-    for sid, s in loaded.spec.series.items():
-        data = analysis.snapshot.series.get(sid)
-        rows.append(
-            SourceRow(
-                id=sid,
-                label=s.label,
-                provider=f"{_PROVIDER_NAMES[s.provider]} {s.provider_symbol}",
-                used=data.source if data else "missing",
-                first=str(data.first_date) if data and data.first_date else "-",
-                last=str(data.last_date) if data and data.last_date else "-",
-                stale=bool(data and data.stale),
-            )
-        )
-    return rows
+    @property
+    def date_long(self) -> str:
+        """'20 November 2026': the date as the cover and running header print it."""
+        return f"{self.briefing_date.day} {self.briefing_date:%B %Y}"
 
 
-def _methodology(loaded: LoadedSpec) -> list[MethodRow]:
-    rows = []
-    for ind in loaded.spec.indicators.values():
-        inputs = ", ".join(f"{k} = {v if isinstance(v, str) else ' + '.join(v)}" for k, v in ind.inputs.items())
-        params = ", ".join(f"{k} = {v}" for k, v in ind.params.items())
-        formula = FUNCTIONS[ind.function].formula
-        rows.append(MethodRow(ind.id, ind.label, ind.unit, formula, inputs, params or "-"))
-    return rows
+def _change(flag: FlagResult) -> str:
+    before = flag.previous_state
+    if before is None:
+        return ""
+    if FlagState.UNKNOWN in (before, flag.state):
+        return "same" if before == flag.state else "unknown"
+    delta = _SEVERITY[flag.state] - _SEVERITY[before]
+    return "worse" if delta > 0 else "better" if delta < 0 else "same"
+
+
+def _change_text(ind: IndicatorValue, then: float | None) -> str:
+    if ind.value is None or then is None:
+        return ""
+    delta = round(ind.value - then, ind.decimals)
+    text = f"{delta:+,.{ind.decimals}f}"
+    return text.replace("-0", "0").replace("+0", "0") if delta == 0 else text
+
+
+def _value_text(ind: IndicatorValue) -> str:
+    return f"{ind.formatted()} {ind.unit}" if ind.ok else ind.formatted()
 
 
 def build_context(
     loaded: LoadedSpec, analysis: Analysis, briefing_date: date, generated_at: datetime, version: str
 ) -> BriefingContext:
     spec = loaded.spec
-    sections = [
-        SectionView(
-            id=sec.id,
-            title=sec.title,
-            intro=sec.intro,
-            indicators=[analysis.indicators[i] for i in sec.indicators],
-            flags=[analysis.flags[f] for f in sec.flags],
-            charts=[analysis.charts[c] for c in sec.charts if c in analysis.charts],
+    narrative = analysis.narrative
+    then = narrative.then if narrative else {}
+    titles = {s.id: s.title for s in spec.sections}
+    sections = []
+    for number, sec in enumerate(spec.sections, start=1):
+        images = [analysis.charts[c] for c in sec.charts if c in analysis.charts]
+        sections.append(
+            SectionView(
+                id=sec.id,
+                number=number,
+                title=sec.title,
+                intro=sec.intro,
+                indicators=[
+                    IndicatorRow(analysis.indicators[i], _change_text(analysis.indicators[i], then.get(i)))
+                    for i in sec.indicators
+                ],
+                flags=[analysis.flags[f] for f in sec.flags],
+                charts=[ChartView(f"{number}.{k}", image) for k, image in enumerate(images, start=1)],
+                blocks=list(sec.blocks),
+            )
         )
-        for sec in spec.sections
+    flag_home = {f: sec.id for sec in spec.sections for f in sec.flags}
+    scorecard = [
+        ScoreRow(f, flag_home.get(fid), _change(f), _value_text(analysis.indicators[f.indicator]))
+        for fid, f in analysis.flags.items()
     ]
-    flag_rows = [
-        FlagMethodRow(
-            f.label,
-            f.kind,
-            (" and " if f.combine == "all" else " or ").join(spec.indicators[c.indicator].label for c in f.checks),
-            analysis.flags[f.id].threshold_text,
-            f.rationale,
-        )
-        for f in spec.flags.values()
+    takeaways = [
+        TakeawayView(t.text, t.section, titles.get(t.section, "") if t.section else "")
+        for t in (narrative.takeaways if narrative else ())
     ]
+    contents = [ContentsEntry("summary", "", "Executive summary")]
+    contents += [ContentsEntry(s.id, str(s.number), s.title) for s in sections]
+    contents.append(ContentsEntry("appendix", "A", "Appendix: Methodology and sources"))
     return BriefingContext(
         title=spec.report.title,
         subtitle=spec.report.subtitle,
@@ -158,11 +226,18 @@ def build_context(
         stance=analysis.stance.label,
         stance_reasons=analysis.stance.reasons,
         sections=sections,
-        scorecard=list(analysis.flags.values()),
+        scorecard=scorecard,
         quality=analysis.snapshot.quality,
-        sources=_sources(loaded, analysis),
-        methodology=_methodology(loaded),
-        flag_methodology=flag_rows,
+        sources=sources(loaded, analysis),
+        methodology=methodology(loaded),
+        flag_methodology=flag_rows(loaded, analysis),
         point_in_time_policy=analysis.snapshot.point_in_time_policy,
         thesis=list(analysis.thesis),
+        takeaways=takeaways,
+        implications=list(narrative.implications) if narrative else [],
+        narrative_rules=narrative_rules(loaded),
+        contents=contents,
+        lookback_date=narrative.lookback_date if narrative else None,
+        lookback_days=spec.narrative.lookback_days,
+        has_previous=any(f.previous_state is not None for f in analysis.flags.values()),
     )

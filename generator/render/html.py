@@ -9,7 +9,9 @@ from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from generator.charts.style import FONT
 from generator.render.context import BriefingContext
+from generator.render.fonts import FAMILY, font_faces, stack
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 Target = Literal["html", "pdf"]
@@ -17,6 +19,11 @@ Target = Literal["html", "pdf"]
 
 def _num(value: float | None, decimals: int = 1) -> str:
     return "no data" if value is None else f"{value:,.{decimals}f}"
+
+
+def _svg_for_pdf(svg: str) -> str:
+    # Charts name DejaVu Sans; in the PDF they must use the same shipped file as the text.
+    return svg.replace(f"'{FONT}'", f"'{FAMILY}'")
 
 
 @lru_cache(maxsize=4)
@@ -30,9 +37,11 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     )
     env.filters["num"] = _num
     env.filters["b64"] = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")
+    env.filters["pdf_svg"] = _svg_for_pdf
     return env
 
 
 def render_html(context: BriefingContext, target: Target = "html", templates_dir: Path = TEMPLATES_DIR) -> str:
     """The briefing as one self-contained HTML document for ``target``."""
-    return environment(templates_dir).get_template("briefing.html.j2").render(c=context, target=target)
+    template = environment(templates_dir).get_template("briefing.html.j2")
+    return template.render(c=context, target=target, font_faces=font_faces(target), font_stack=stack())

@@ -1,16 +1,37 @@
-"""HTML to PDF with WeasyPrint, with document metadata set; optionally PDF/A with embedded files."""
+"""HTML to PDF with WeasyPrint: a closed fetcher, document metadata, warnings surfaced; optionally PDF/A
+with embedded files.
+
+The HTML is self-contained: the charts are ``data:`` URLs and the only files
+WeasyPrint may read are the shipped font files (``render.fonts``). So a PDF
+build never touches the network, and a broken resource fails the build.
+
+WeasyPrint reports layout problems (an unknown CSS property, a font that did
+not load, an image it could not draw, a link to a missing anchor) as log
+warnings or errors. They are collected during the build and re-issued as
+:class:`PdfWarning` Python warnings, which the test suite turns into errors: a
+briefing that WeasyPrint complains about does not pass.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from generator.render.context import BriefingContext
+from generator.render.fonts import font_dir
 
 log = logging.getLogger(__name__)
+
+
+class PdfWarning(UserWarning):
+    """WeasyPrint warned while laying out or writing the briefing."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +42,35 @@ class PdfAttachment:
     data: bytes
     description: str
     relationship: str = "Data"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _fetcher() -> Any:
+    from weasyprint.urls import URLFetcher
+
+    fonts = font_dir()
+
+    class ClosedFetcher(URLFetcher):
+        """``data:`` URLs, and ``file:`` URLs inside the shipped font folder; anything else is refused."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if not path.is_relative_to(fonts):
+                    raise ValueError(f"refused to read {path}: only the shipped fonts may be read")
+            elif not url.startswith("data:"):
+                raise ValueError(f"refused to fetch {url[:80]}: the briefing must be self-contained")
+            return super().fetch(url, headers)
+
+    return ClosedFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
 
 
 def render_pdf(
@@ -36,31 +86,37 @@ def render_pdf(
     are embedded files (PDF/A-3 allows any file type, each tied to the document).
     """
     from weasyprint import HTML, Attachment  # imported here: it is slow to import and only this stage needs it
-    from weasyprint.urls import URLFetcher
 
-    # The HTML is self-contained: only data: URLs (the charts) are allowed, so a PDF build never
-    # touches the network or the file system, and a broken resource fails the build.
-    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    document = HTML(string=html, url_fetcher=fetcher, base_url=".").render()
-    meta = document.metadata
-    meta.title = f"{context.title} - {context.briefing_date}"
-    meta.authors = [context.author]
-    meta.description = context.subtitle
-    meta.keywords = ["small caps", "rotation", "macro", "briefing"]
-    meta.generator = f"macro-briefing {context.version}"
-    created = context.generated_at.replace(microsecond=0)
-    meta.created = created.isoformat()
-    meta.modified = datetime.now(created.tzinfo).replace(microsecond=0).isoformat()
-    created_dt = context.generated_at.replace(microsecond=0, tzinfo=None)
-    embedded = [
-        Attachment(
-            file_obj=io.BytesIO(a.data),
-            name=a.name,
-            description=a.description,
-            relationship=a.relationship,
-            created=created_dt,
-            modified=created_dt,
-        )
-        for a in attachments
-    ]
-    return document.write_pdf(attachments=embedded or None, pdf_variant=pdf_variant)
+    collect = _Collect()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(collect)
+    try:
+        document = HTML(string=html, url_fetcher=_fetcher(), base_url=".").render()
+        meta = document.metadata
+        meta.title = f"{context.title} - {context.briefing_date}"
+        meta.authors = [context.author]
+        meta.description = context.subtitle
+        meta.keywords = ["small caps", "rotation", "macro", "briefing"]
+        meta.generator = f"macro-briefing {context.version}"
+        meta.lang = "en"
+        created = context.generated_at.replace(microsecond=0)
+        meta.created = created.isoformat()
+        meta.modified = datetime.now(created.tzinfo).replace(microsecond=0).isoformat()
+        created_dt = context.generated_at.replace(microsecond=0, tzinfo=None)
+        embedded = [
+            Attachment(
+                file_obj=io.BytesIO(a.data),
+                name=a.name,
+                description=a.description,
+                relationship=a.relationship,
+                created=created_dt,
+                modified=created_dt,
+            )
+            for a in attachments
+        ]
+        pdf = document.write_pdf(attachments=embedded or None, pdf_variant=pdf_variant)
+    finally:
+        wp_logger.removeHandler(collect)
+    for message in collect.messages:
+        warnings.warn(f"WeasyPrint: {message}", PdfWarning, stacklevel=2)
+    return pdf

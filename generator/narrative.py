@@ -1,0 +1,233 @@
+"""The written part of the briefing: key takeaways and implications, both from declared rules.
+
+**Takeaways.** The definition declares candidate sentences (``[[narrative.takeaways]]``),
+each a template with the numbers in it. What moved is measured by recomputing
+every indicator on the data that was public ``lookback_days`` earlier. The
+rules, in order:
+
+1. ``always`` takeaways come first, in declared order (the stance line).
+2. Every other candidate scores ``|move| / scale``, where the move is its
+   indicator's change over the lookback (or, with ``measure = "value"``, the
+   value itself, for indicators that are already changes such as a 1-month
+   relative return): 1 means "moved as much as the definition calls notable".
+3. A candidate naming a flag whose state changed scores 100 more, so flag
+   changes lead. A flag's earlier state is its state in the previous briefing
+   when one is known, else its state on the lookback date.
+4. Candidates are taken by score (ties keep declared order) while they score at
+   least 1, up to ``max_takeaways``; if fewer than ``min_takeaways`` qualify,
+   the next best fill in.
+5. A candidate whose template reads a value without data is left out: the
+   summary never prints a sentence with a hole in it.
+
+**Implications.** Each of the article's tilts has a rule (``[[narrative.implications]]``):
+the rule favours the tilt when every condition holds; it does not when any
+fails; it is undecided when the others hold but one lacks data. These are
+mechanical readings of the signals, not advice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from generator.flags import evaluate_flags
+from generator.indicators import evaluate_indicators
+from generator.model import (
+    ConditionResult,
+    FlagResult,
+    FlagState,
+    ImplicationResult,
+    IndicatorValue,
+    Narrative,
+    Snapshot,
+    Stance,
+    Takeaway,
+)
+from generator.phrasing import MissingValue, Quantity, render_template
+from generator.pointintime import known_on
+from generator.spec import ReportSpec
+from generator.spec_narrative import ConditionSpec, ImplicationSpec, TakeawaySpec
+
+log = logging.getLogger(__name__)
+
+FLAG_CHANGE_BONUS = 100.0
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A flag as takeaway templates read it: ``flag.credit_stress.before``."""
+
+    label: str
+    state: str
+    before: str
+    changed: bool
+    since: str
+
+
+def snapshot_on(spec: ReportSpec, snapshot: Snapshot, day: date) -> Snapshot:
+    """The snapshot cut down to what was public on ``day`` (same point-in-time rules as the briefing)."""
+    series = {}
+    for sid, data in snapshot.series.items():
+        sspec = spec.series.get(sid)
+        series[sid] = known_on(data, sspec, day) if sspec else replace(data, values=data.values[: str(day)])
+    return replace(snapshot, as_of=day, series=series)
+
+
+def _quantities(indicators: dict[str, IndicatorValue]) -> dict[str, Quantity | None]:
+    return {k: None if v.value is None else Quantity(v.value, v.decimals) for k, v in indicators.items()}
+
+
+def _changes(now: dict[str, IndicatorValue], then: dict[str, IndicatorValue]) -> dict[str, Quantity | None]:
+    out: dict[str, Quantity | None] = {}
+    for k, v in now.items():
+        before = then.get(k)
+        if v.value is None or before is None or before.value is None:
+            out[k] = None
+        else:
+            out[k] = Quantity(v.value - before.value, v.decimals)
+    return out
+
+
+def _flag_views(
+    flags: dict[str, FlagResult], flags_then: dict[str, FlagResult], lookback_date: date
+) -> dict[str, FlagView]:
+    views = {}
+    for fid, f in flags.items():
+        if f.previous_state is not None:
+            before, since = f.previous_state, "since the previous briefing"
+        else:
+            before, since = flags_then[fid].state, f"since {lookback_date}"
+        known = FlagState.UNKNOWN not in (before, f.state)
+        views[fid] = FlagView(f.label, f.state.value, before.value, known and before != f.state, since)
+    return views
+
+
+def _stance_view(flags: dict[str, FlagResult], stance: Stance) -> dict[str, object]:
+    risks = [f for f in flags.values() if f.kind == "risk"]
+    supports = [f for f in flags.values() if f.kind == "support"]
+
+    def count(items: list[FlagResult], state: FlagState) -> Quantity:
+        return Quantity(sum(f.state is state for f in items), 0)
+
+    return {
+        "label": stance.label,
+        "red": count(risks, FlagState.RED),
+        "amber": count(risks, FlagState.AMBER),
+        "risks": Quantity(len(risks), 0),
+        "green": count(supports, FlagState.GREEN),
+        "supports": Quantity(len(supports), 0),
+    }
+
+
+def _score(
+    t: TakeawaySpec,
+    values: dict[str, Quantity | None],
+    changes: dict[str, Quantity | None],
+    views: dict[str, FlagView],
+) -> tuple[float, str]:
+    score, reasons = 0.0, []
+    source = changes if t.measure == "change" else values
+    move = source.get(t.indicator) if t.indicator is not None else None
+    if move is not None:
+        moved = abs(float(move)) / t.scale
+        score += moved
+        word = "changed" if t.measure == "change" else "measures"
+        reasons.append(f"{t.indicator} {word} {moved:.1f}x its notable move")
+    changed = [views[f] for f in t.flags if views[f].changed]
+    if changed:
+        score += FLAG_CHANGE_BONUS
+        reasons.insert(0, "; ".join(f"{v.label} {v.before} -> {v.state}" for v in changed))
+    return score, "; ".join(reasons) or "no change measured"
+
+
+def choose_takeaways(
+    spec: ReportSpec, values: dict[str, object], changes: dict[str, Quantity | None], views: dict[str, FlagView]
+) -> list[Takeaway]:
+    """Apply the ranking rules of the module docstring to the declared candidates."""
+    rules = spec.narrative
+
+    def write(t: TakeawaySpec, score: float, reason: str) -> Takeaway | None:
+        try:
+            text = render_template(t.text, **values)
+        except MissingValue as exc:
+            log.info("takeaway %s left out: %s", t.id, exc)
+            return None
+        return Takeaway(t.id, text, t.section, reason, round(score, 3))
+
+    chosen = [w for t in rules.takeaways if t.always and (w := write(t, float("inf"), "always shown"))]
+    ranked = sorted(
+        ((t, *_score(t, values["v"], changes, views)) for t in rules.takeaways if not t.always),  # type: ignore[arg-type]
+        key=lambda item: -item[1],  # sorted() is stable: ties keep declared order
+    )
+    room = max(rules.max_takeaways - len(chosen), 0)
+    picked: list[Takeaway] = []
+    for t, score, reason in ranked:
+        if len(picked) >= room or (score < 1.0 and len(chosen) + len(picked) >= rules.min_takeaways):
+            break
+        if (w := write(t, score, reason)) is not None:
+            picked.append(w)
+    return chosen + picked
+
+
+def _condition(
+    cond: ConditionSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
+) -> ConditionResult:
+    if cond.indicator is not None:
+        ind = indicators[cond.indicator]
+        if ind.value is None:
+            return ConditionResult(cond.says, None, "no data")
+        holds = ind.value > cond.above if cond.above is not None else ind.value < cond.below  # type: ignore[operator]
+        return ConditionResult(cond.says, holds, f"{ind.formatted()} {ind.unit}")
+    flag = flags[cond.flag]  # type: ignore[index]
+    if flag.state is FlagState.UNKNOWN:
+        return ConditionResult(cond.says, None, f"{flag.label}: unknown")
+    return ConditionResult(cond.says, flag.state.value in cond.states, f"{flag.label}: {flag.state.value}")
+
+
+def evaluate_implication(
+    rule: ImplicationSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
+) -> ImplicationResult:
+    """``all``: favoured when every condition holds, not favoured when one fails.
+
+    ``any``: favoured when one holds, not favoured when all fail. Otherwise
+    (conditions without data decide it) undecided.
+    """
+    results = tuple(_condition(c, indicators, flags) for c in rule.when)
+    holds = [r.holds for r in results]
+    if rule.match == "all":
+        decided = "not favoured" if False in holds else ("favoured" if all(holds) else None)
+    else:
+        decided = "favoured" if True in holds else ("not favoured" if all(h is False for h in holds) else None)
+    verdict = decided or "undecided"
+    return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results)  # type: ignore[arg-type]
+
+
+def write_narrative(
+    spec: ReportSpec,
+    snapshot: Snapshot,
+    indicators: dict[str, IndicatorValue],
+    flags: dict[str, FlagResult],
+    stance: Stance,
+) -> Narrative:
+    """Takeaways and implications for a briefing, comparing against ``lookback_days`` earlier."""
+    lookback_date = snapshot.as_of - timedelta(days=spec.narrative.lookback_days)
+    then_indicators = evaluate_indicators(spec, snapshot_on(spec, snapshot, lookback_date))
+    flags_then = evaluate_flags(spec, then_indicators)
+    views = _flag_views(flags, flags_then, lookback_date)
+    changes = _changes(indicators, then_indicators)
+    values: dict[str, object] = {
+        "v": _quantities(indicators),
+        "chg": changes,
+        "then": _quantities(then_indicators),
+        "flag": views,
+        "stance": _stance_view(flags, stance),
+        "days": Quantity(spec.narrative.lookback_days, 0),
+    }
+    return Narrative(
+        lookback_date=lookback_date,
+        takeaways=tuple(choose_takeaways(spec, values, changes, views)),
+        implications=tuple(evaluate_implication(r, indicators, flags) for r in spec.narrative.implications),
+        then={k: v.value for k, v in then_indicators.items()},
+        flags_then={k: f.state for k, f in flags_then.items()},
+    )

@@ -1,0 +1,191 @@
+"""Chart kinds on small hand-made series: the facts their titles state, thinning, SVG hygiene, source lines."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.charts import CHART_KINDS
+from generator.charts.render import render_chart, source_line
+from generator.charts.style import PALETTE, thin, to_svg
+from generator.model import SeriesData, Snapshot
+from generator.pipeline import load_report
+from generator.spec import ChartSpec
+
+START, END = pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31")
+
+
+def days(n: int, start: str = "2020-01-01") -> pd.DatetimeIndex:
+    return pd.bdate_range(start, periods=n)
+
+
+def draw(kind: str, series: dict[str, pd.Series], start=START, end=END, **params):  # type: ignore[no-untyped-def]
+    spec = ChartSpec(id="t", kind=kind, title="t", series=list(series), params=params)
+    return CHART_KINDS[kind].draw(spec, series, {k: k for k in series}, start, end)
+
+
+def test_ratio_with_average_facts() -> None:
+    idx = days(6)
+    a = pd.Series([1.0, 1.0, 1.0, 1.0, 1.0, 2.0], idx)
+    b = pd.Series(1.0, idx)
+    drawn = draw("ratio_with_average", {"A": a, "B": b}, start=idx[0], end=idx[-1], window=4)
+    # ratio ends at 2.0; 4-day average of (1, 1, 1, 2) = 1.25; gap = 100 * (2 / 1.25 - 1) = 60%
+    assert float(drawn.facts["ratio"]) == 2.0
+    assert float(drawn.facts["average"]) == 1.25
+    assert float(drawn.facts["gap"]) == pytest.approx(60.0)
+    assert str(drawn.facts["gap"]) == "60.0"
+    assert "60.0% above its 4-day average of 1.250" in drawn.latest
+
+
+def test_basket_relative_is_equal_weight_daily_rebalanced() -> None:
+    idx = days(4)
+    # day 1: X +100%, Y flat -> basket +50%; day 2: X -50%, Y +100% -> basket +25%; day 3: flat.
+    x = pd.Series([10.0, 20.0, 10.0, 10.0], idx)
+    y = pd.Series([10.0, 10.0, 20.0, 20.0], idx)
+    bench = pd.Series([100.0, 100.0, 110.0, 110.0], idx)  # +10% on day 2
+    drawn = draw("basket_relative", {"X": x, "Y": y, "B": bench}, start=idx[0], end=idx[-1], recent_window=2)
+    relative_end = 1.5 * 1.25 / 1.10 * 100  # 170.45...
+    assert float(drawn.facts["total"]) == pytest.approx(relative_end - 100)
+    # recent: relative two days before the end is 150 (after day 1) -> 170.45 / 150 - 1
+    assert float(drawn.facts["recent"]) == pytest.approx((relative_end / 150.0 - 1) * 100)
+    assert float(drawn.facts["members"]) == 2
+
+
+def test_inflation_rates_facts() -> None:
+    months = pd.date_range("2018-01-01", periods=30, freq="MS")
+    index = pd.Series(100 * 1.01 ** np.arange(30), months)  # +1% every month
+    drawn = draw("inflation_rates", {"CPI": index}, start=pd.Timestamp("2019-01-01"), end=months[-1], target=2.0)
+    expected = (1.01**12 - 1) * 100  # 12.68%: year over year and 3-month annualized agree
+    assert float(drawn.facts["yoy"]) == pytest.approx(expected)
+    assert float(drawn.facts["ann3m"]) == pytest.approx(expected)
+    assert str(drawn.facts["target"]) == "2.0"
+
+
+def test_lines_and_panels_facts() -> None:
+    idx = pd.bdate_range("2019-01-01", "2020-12-31")
+    s = pd.Series(np.linspace(1.0, 3.0, len(idx)), idx)
+    drawn = draw("lines", {"S": s}, start=pd.Timestamp("2020-01-01"), end=idx[-1], decimals=1)
+    year_ago = s[: idx[-1] - pd.DateOffset(years=1)].iloc[-1]
+    assert str(drawn.facts["last"]["S"]) == "3.0"
+    assert float(drawn.facts["change"]["S"]) == pytest.approx(3.0 - year_ago)
+    v = pd.Series([4.0, 1.0, 3.0, 2.0, 3.0], days(5))
+    drawn = draw("panels", {"V": v, "W": v * 2}, start=v.index[0], end=v.index[-1], scales=[100.0, 1.0])
+    assert float(drawn.facts["last"]["V"]) == 300.0
+    assert float(drawn.facts["pct"]["V"]) == 80.0  # 4 of 5 observations are <= the last (3.0)
+    assert len(drawn.figure.axes) == 2
+
+
+def test_relative_bars_facts_and_order() -> None:
+    idx = days(5)
+    bench = pd.Series([100, 100, 100, 100, 110.0], idx)  # +10% over 3 days
+    sectors = {
+        "E": pd.Series([1, 1, 1.0, 1, 1.3], idx),  # +30% -> +20 pp
+        "U": pd.Series([1, 1, 1.0, 1, 1.0], idx),  # 0% -> -10 pp
+        "I": pd.Series([1, 1, 1.0, 1, 1.15], idx),  # +15% -> +5 pp
+    }
+    drawn = draw("relative_bars", {**sectors, "IWM": bench}, window=3, names=["Energy", "Utilities", "Industrials"])
+    f = drawn.facts
+    assert (f["best_name"], float(f["best"])) == ("Energy", pytest.approx(20.0))
+    assert (f["worst_name"], float(f["worst"])) == ("Utilities", pytest.approx(-10.0))
+    assert (float(f["ahead"]), float(f["count"])) == (2, 3)
+    ax = drawn.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Utilities", "Industrials", "Energy"]
+
+
+def test_ratio_range_percentile_and_median() -> None:
+    idx = days(5)
+    a = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], idx)
+    drawn = draw("ratio_range", {"A": a, "B": pd.Series(1.0, idx)}, start=idx[0], end=idx[-1])
+    assert float(drawn.facts["pct"]) == 100.0
+    assert float(drawn.facts["vs_median"]) == pytest.approx((5 / 3 - 1) * 100)
+
+
+def test_thin_keeps_extremes_and_ends() -> None:
+    idx = pd.date_range("2016-01-01", periods=5000, freq="D")
+    values = pd.Series(np.sin(np.arange(5000) / 50.0), idx)
+    values.iloc[1234] = 9.0  # a one-day spike must survive
+    values.iloc[4321] = -9.0
+    out = thin(values, max_points=600)
+    assert len(out) <= 602
+    assert out.index[0] == idx[0] and out.index[-1] == idx[-1]
+    assert out.max() == 9.0 and out.min() == -9.0
+    assert out.index.is_monotonic_increasing
+    short = values.iloc[:100]
+    assert thin(short, 600).equals(short)
+
+
+def test_svg_is_compact_namespaced_and_in_house_style() -> None:
+    idx = pd.bdate_range("2016-01-01", "2026-01-01")
+    s = pd.Series(np.cumsum(np.random.default_rng(1).normal(size=len(idx))), idx)
+    drawn = draw("lines", {"S": s, "T": s * 0.5}, start=idx[0], end=idx[-1])
+    svg = to_svg(drawn.figure, "x")
+    assert svg.startswith("<svg")
+    assert "<script" not in svg and "<metadata" not in svg
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith("c-x-") for i in ids)
+    for d in re.findall(r'\bd="([^"]*)"', svg):
+        assert not re.search(r"\d\.\d\d", d), "path coordinates are rounded to 0.1 pt"
+    colours = {c.upper() for c in re.findall(r"stroke: (#[0-9a-fA-F]{6})", svg)}
+    assert {PALETTE[0], PALETTE[1]} <= colours
+    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'DejaVu Sans'"}
+    assert len(svg) < 60_000, "a ten-year daily chart stays small"
+
+
+@pytest.fixture(scope="module")
+def loaded():  # type: ignore[no-untyped-def]
+    return load_report()
+
+
+def _snapshot(series: dict[str, pd.Series], illustrative: bool = False) -> Snapshot:
+    source = "illustrative" if illustrative else "fred"
+    data = {k: SeriesData(id=k, values=v, source=source) for k, v in series.items()}  # type: ignore[arg-type]
+    return Snapshot(as_of=date(2026, 11, 20), series=data, requested_source=source)
+
+
+def test_title_states_the_finding_and_source_line(loaded) -> None:  # type: ignore[no-untyped-def]
+    spec = loaded.spec
+    idx = pd.bdate_range("2021-11-01", "2026-11-20")
+    snap = _snapshot(
+        {
+            "DFEDTARU": pd.Series(3.75, idx),
+            "DGS2": pd.Series(3.32, idx),
+            "DGS10": pd.Series(4.0, idx),
+            "USREC": pd.Series([0.0] * 20 + [1.0] * 3 + [0.0] * 38, pd.date_range("2021-11-01", periods=61, freq="MS")),
+        }
+    )
+    image = render_chart(spec, spec.charts["rates"], snap)
+    assert image is not None
+    assert image.title == "Fed funds target at 3.75%; the 2-year yield, 43 bp below it, prices further cuts"
+    assert image.source_line == (
+        "Source: FRED DFEDTARU, DGS2, DGS10; as of 2026-11-20. Shaded: NBER recessions (FRED USREC)."
+    )
+    assert image.alt.startswith("Line chart of the fed funds target") and "2-year Treasury 3.32" in image.alt
+    assert image.subtitle.startswith("Fed funds target range")
+
+
+def test_missing_series_means_no_chart(loaded) -> None:  # type: ignore[no-untyped-def]
+    spec = loaded.spec
+    snap = _snapshot({"DFEDTARU": pd.Series(3.75, days(10))})
+    assert render_chart(spec, spec.charts["rates"], snap) is None
+
+
+def test_source_line_marks_illustrative_data(loaded) -> None:  # type: ignore[no-untyped-def]
+    spec = loaded.spec
+    snap = _snapshot({"IWM": pd.Series(1.0, days(3)), "SPY": pd.Series(1.0, days(3))}, illustrative=True)
+    line = source_line(spec, spec.charts["iwm_spy_ratio"], snap)
+    assert line.startswith("Source: Yahoo Finance IWM, SPY; as of 2020-01-03.")
+    assert line.endswith("Illustrative data - not market data.")
+
+
+def test_every_declared_chart_draws_on_the_illustrative_briefing(illustrative_briefing, loaded) -> None:  # type: ignore[no-untyped-def]
+    charts = illustrative_briefing.analysis.charts
+    assert set(charts) == set(loaded.spec.charts)
+    for chart in charts.values():
+        assert "{" not in chart.title and "}" not in chart.title, chart.id
+        assert re.search(r"\d", chart.title), f"{chart.id}: a finding states a number"
+        assert chart.alt and chart.source_line.startswith("Source: ")
+        assert len(chart.svg) < 80_000, chart.id

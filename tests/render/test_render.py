@@ -1,0 +1,113 @@
+"""Rendering: the closed PDF fetcher, WeasyPrint warnings as errors, page size, fonts, scorecard changes, HTML hygiene."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from generator.model import FlagResult, FlagState
+from generator.pipeline import load_report
+from generator.render import build_context, render_html, render_pdf
+from generator.render.context import _change
+from generator.render.fonts import FAMILY, font_dir
+from generator.render.pdf import PdfWarning, _fetcher
+
+GENERATED = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def context(illustrative_briefing):  # type: ignore[no-untyped-def]
+    return build_context(load_report(), illustrative_briefing.analysis, illustrative_briefing.date, GENERATED, "9.9.9")
+
+
+def test_fetcher_reads_only_data_urls_and_the_shipped_fonts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fetcher = _fetcher()
+    font = font_dir() / "DejaVuSans.ttf"
+    assert font.is_file()
+    response = fetcher.fetch(font.as_uri())
+    try:
+        assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType file
+    finally:
+        response.close()
+    response = fetcher.fetch("data:text/plain,hello")
+    assert response.read() == b"hello"
+    response.close()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("no")
+    for url in (
+        secret.as_uri(),
+        (font_dir() / ".." / ".." / "matplotlibrc").resolve().as_uri(),
+        "http://127.0.0.1:9/x",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+
+
+def test_weasyprint_warnings_are_raised(context) -> None:  # type: ignore[no-untyped-def]
+    html = "<html><head><style>p { colour: red; }</style></head><body><p>x</p></body></html>"
+    with pytest.warns(PdfWarning, match="colour"):
+        render_pdf(html, context)
+
+
+def test_page_size_letter_and_a4(context) -> None:  # type: ignore[no-untyped-def]
+    small = dataclasses.replace(context, sources=[], methodology=[], flag_methodology=[])
+    for size, (width, height) in {"A4": (595.28, 841.89), "Letter": (612.0, 792.0)}.items():
+        ctx = dataclasses.replace(small, page_size=size)
+        reader = PdfReader(io.BytesIO(render_pdf(render_html(ctx, "pdf"), ctx)))
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx((width, height), abs=0.1), size
+
+
+def test_pdf_uses_the_shipped_font_only(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    reader = PdfReader(illustrative_briefing.files["briefing.pdf"])
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, "every font is embedded"
+            fonts.add(str(font["/BaseFont"]).split("+", 1)[1])
+    # The private family name proves the files came from @font-face (matplotlib's DejaVu), not the system.
+    assert fonts <= {f"{FAMILY.replace(' ', '-')}{s}" for s in ("", "-Bold", "-Italic", "-Bold-Italic")}
+    assert f"{FAMILY.replace(' ', '-')}" in fonts
+
+
+def test_scorecard_change_since_previous_briefing() -> None:
+    def flag(state: FlagState, previous: FlagState | None, kind: str = "risk") -> FlagResult:
+        return FlagResult("f", "F", kind, state, 1.0, "i", "", "", previous_state=previous)  # type: ignore[arg-type]
+
+    assert _change(flag(FlagState.RED, FlagState.AMBER)) == "worse"
+    assert _change(flag(FlagState.GREEN, FlagState.RED, "support")) == "better"
+    assert _change(flag(FlagState.AMBER, FlagState.AMBER)) == "same"
+    assert _change(flag(FlagState.UNKNOWN, FlagState.GREEN)) == "unknown"
+    assert _change(flag(FlagState.GREEN, None)) == ""
+
+
+def test_scorecard_shows_arrow_and_old_state(context) -> None:  # type: ignore[no-untyped-def]
+    rows = list(context.scorecard)
+    first = rows[0]
+    worse = dataclasses.replace(
+        first, flag=dataclasses.replace(first.flag, state=FlagState.RED, previous_state=FlagState.GREEN), change="worse"
+    )
+    html = render_html(dataclasses.replace(context, scorecard=[worse, *rows[1:]], has_previous=True), "html")
+    assert "▲ worse, was green" in html
+    assert "▲ worse and ▼ better than in the previous briefing" in html
+    plain = render_html(context, "html")
+    assert "No previous briefing in the archive" in plain and "▲ worse, was" not in plain
+
+
+def test_html_is_one_file_that_asks_for_nothing(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    html = illustrative_briefing.files["briefing.html"].read_text()
+    assert "<script" not in html and "<link" not in html and "<iframe" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(?!#|data:)[a-z]+:""", html)
+    assert not re.search(r"url\(\s*['\"]?(?!data:)[a-z]+:", html), "no url() other than data:"
+    assert "file:" not in html
+    charts = re.findall(r'<div class="chart-svg" role="img" aria-label="([^"]+)">', html)
+    assert len(charts) == len(illustrative_briefing.analysis.charts)
+    assert all(len(alt) > 40 and "Latest:" in alt for alt in charts)
+    assert html.count("<svg") == len(charts)
