@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from generator.pipeline import load_report
 
-PAGES = (8, 20)  # a weekly note: long enough to carry the argument, short enough to read
+PAGES = (10, 30)  # cover, summary, seven sections with their charts, appendix; more means a layout went wrong
 
 
 @cache

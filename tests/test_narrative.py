@@ -6,6 +6,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -151,9 +152,11 @@ def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
     loaded = load_report(REPORT)
     spec = loaded.spec
     as_of = date(2026, 11, 20)
-    daily = pd.bdate_range("2026-01-01", "2026-11-20")
-    vix = pd.Series(15.0, daily)
-    vix[vix.index > "2026-11-01"] = 25.0  # up 10 points after the lookback date (2026-10-21)
+    # VIX drifts down from 30 to 12 until the lookback date (2026-10-21: level and 1-year percentile low),
+    # then jumps to 25 (amber on level, top of its 1-year range: red on percentile; the flag takes "any").
+    before = pd.bdate_range("2025-01-01", "2026-10-21")
+    after = pd.bdate_range("2026-10-22", "2026-11-20")
+    vix = pd.concat([pd.Series(np.linspace(30.0, 12.0, len(before)), before), pd.Series(25.0, after)])
     months = pd.date_range("2024-01-01", "2026-10-01", freq="MS")
     core = pd.Series(100.0, months)
     core[core.index == "2026-10-01"] = 103.0  # October 2026: 3% over the year, public on 2026-11-15
@@ -166,7 +169,7 @@ def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
     # CPILFESL is published 45 days after its date: on 2026-10-21 the last known month is September 2026
     # (public 2026-10-16); October's figure came out on 2026-11-15.
     assert then.series["CPILFESL"].last_date == date(2026, 9, 1)
-    assert then.series["VIX"].last_date == date(2026, 10, 21)
+    assert then.series["VIX"].last_date == date(2026, 10, 21) and then.series["VIX"].values.iloc[-1] == 12.0
 
     from generator.flags import decide_stance, evaluate_flags
     from generator.indicators import evaluate_indicators
@@ -175,18 +178,23 @@ def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
     flags = evaluate_flags(spec, indicators)
     narrative = write_narrative(spec, snapshot, indicators, flags, decide_stance(spec.stance, flags))
     assert narrative.lookback_date == date(2026, 10, 21)
-    assert narrative.then["vix"] == 15.0 and indicators["vix"].value == 25.0
+    assert narrative.then["vix"] == 12.0 and indicators["vix"].value == 25.0
     # core CPI y/y: October 2026 = 103 / 100 - 1 = 3.0%; September 2026 (known then) = 100 / 100 - 1 = 0%
     assert narrative.then["core_cpi_yoy"] == pytest.approx(0.0)
     assert indicators["core_cpi_yoy"].value == pytest.approx(3.0)
     assert narrative.flags_then["volatility_shock"] is FlagState.GREEN
-    assert flags["volatility_shock"].state is FlagState.AMBER
+    assert flags["volatility_shock"].state is FlagState.RED
     texts = {t.id: t for t in narrative.takeaways}
     assert texts["volatility"].text == (
-        "The VIX is at 25.0 (+10.0 in 30 days); the volatility-shock flag is amber, from green since 2026-10-21."
+        "The VIX is at 25.0 (+13.0 in 30 days); the volatility-shock flag is red, from green since 2026-10-21."
     )
-    assert texts["volatility"].reason.startswith("Volatility shock green -> amber")
-    # the inflation flag went green -> amber too (3.0 >= amber 3.0): both flag changes rank right after the stance
+    assert texts["volatility"].reason.startswith("Volatility shock green -> red")
+    # core CPI 3-month annualized = 100 * (1.03 ** 4 - 1) = 12.55%: the inflation flag went green -> red.
+    assert texts["inflation"].text == (
+        "Core CPI inflation is 3.0% over the year and 12.6% annualized over three months (+3.0 points on the "
+        "year-over-year figure known 30 days ago); the inflation-resurgence flag is red, from green since 2026-10-21."
+    )
+    # both flag changes rank right after the stance, the bigger move first: 3.0 / 0.2 = 15 > 13 / 3 = 4.3
     assert [t.id for t in narrative.takeaways][:3] == ["stance", "inflation", "volatility"]
     assert narrative.takeaways[0].text.startswith("The signals read ")
 
@@ -198,6 +206,7 @@ def test_real_definition_writes_five_to_seven_takeaways(illustrative_briefing) -
     for t in narrative.takeaways:
         assert "{" not in t.text and "None" not in t.text and "nan" not in t.text, t.text
     assert [i.id for i in narrative.implications] == ["quality", "defensives", "rate_sensitive", "core_tech"]
+    assert {i.verdict for i in narrative.implications} <= {"favoured", "not favoured", "undecided"}
 
 
 # ---------------------------------------------------------------- load-time checks
@@ -212,6 +221,8 @@ def _write(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_definition_errors_name_the_key(tmp_path: Path) -> None:
+    ids = [t.id for t in load_report(REPORT).spec.narrative.takeaways]
+    vix, added = ids.index("volatility"), len(ids)
     path = _write(
         tmp_path,
         lambda t: (
@@ -222,10 +233,10 @@ def test_definition_errors_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as err:
         load_report(path)
     message = str(err.value)
-    assert "narrative.takeaways[7].text: 'chg.vixx' is not defined" in message
+    assert f"narrative.takeaways[{vix}].text: 'chg.vixx' is not defined" in message
     assert "charts.iwm_spy_ratio.title: unknown name 'gapp'" in message
-    assert "narrative.takeaways[8].text: template error" in message
-    assert "narrative.takeaways[8].section: unknown section 'nowhere'" in message
+    assert f"narrative.takeaways[{added}].text: template error" in message
+    assert f"narrative.takeaways[{added}].section: unknown section 'nowhere'" in message
 
 
 def test_condition_needs_one_test(tmp_path: Path) -> None:
@@ -234,7 +245,7 @@ def test_condition_needs_one_test(tmp_path: Path) -> None:
         lambda t: t.replace('{ indicator = "iwm_spy_rel_12m", below = 0.0,', '{ indicator = "iwm_spy_rel_12m",'),
     )
     with pytest.raises(
-        SpecError, match=r"narrative\.implications\[3\]\.when\[0\]: an indicator condition needs exactly one"
+        SpecError, match=r"narrative\.implications\[3\]\.when\[1\]: an indicator condition needs exactly one"
     ):
         load_report(path)
 

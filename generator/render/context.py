@@ -29,7 +29,7 @@ from generator.render.appendix import (
     narrative_rules,
     sources,
 )
-from generator.spec import LoadedSpec
+from generator.spec import FlagSpec, LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
 _SEVERITY = {FlagState.GREEN: 0, FlagState.AMBER: 1, FlagState.RED: 2}
@@ -52,10 +52,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    """An indicator as a section table shows it: latest value and its change over the lookback."""
+    """An indicator as a section table shows it: latest value, its change over the lookback, inputs' dates."""
 
     ind: IndicatorValue
     change: str  # "+1.2" or "" when either end has no data
+    as_of: str  # "IWM, SPY 2026-11-20; DGS2 2026-11-19": inputs grouped by the date of their last observation
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ScoreRow:
     section_id: str | None
     change: str  # "worse" | "better" | "same" | "unknown" | "" (no previous briefing)
     value: str  # the indicator as its section prints it, with its unit: "317 bp"
+    thresholds: str  # the primary condition, short: "amber ≥ 3, red ≥ 3.5 · or 1 more"
 
     @property
     def previous(self) -> str:
@@ -169,6 +171,28 @@ def _change_text(ind: IndicatorValue, then: float | None) -> str:
     return text.replace("-0", "0").replace("+0", "0") if delta == 0 else text
 
 
+def _as_of_text(ind: IndicatorValue) -> str:
+    by_date: dict[str, list[str]] = {}
+    for sid, day in ind.inputs_as_of.items():
+        by_date.setdefault(day, []).append(sid)
+    if len(by_date) == 1:
+        return next(iter(by_date))
+    return "; ".join(f"{', '.join(ids)} {day}" for day, ids in sorted(by_date.items(), reverse=True))
+
+
+def _short_thresholds(flag: FlagSpec) -> str:
+    """The primary condition's thresholds; the full rule is in the appendix."""
+    first, *more = flag.checks
+    sign = "≥" if first.direction == "above" else "≤"
+    if flag.kind == "risk":
+        text = f"amber {sign} {first.amber:g}, red {sign} {first.red:g}"
+    else:
+        text = f"green {sign} {first.green:g}, amber {sign} {first.amber:g}"
+    if more:
+        text += f" · {'and' if flag.combine == 'all' else 'or'} {len(more)} more"
+    return text
+
+
 def _value_text(ind: IndicatorValue) -> str:
     return f"{ind.formatted()} {ind.unit}" if ind.ok else ind.formatted()
 
@@ -190,7 +214,11 @@ def build_context(
                 title=sec.title,
                 intro=sec.intro,
                 indicators=[
-                    IndicatorRow(analysis.indicators[i], _change_text(analysis.indicators[i], then.get(i)))
+                    IndicatorRow(
+                        analysis.indicators[i],
+                        _change_text(analysis.indicators[i], then.get(i)),
+                        _as_of_text(analysis.indicators[i]),
+                    )
                     for i in sec.indicators
                 ],
                 flags=[analysis.flags[f] for f in sec.flags],
@@ -200,7 +228,13 @@ def build_context(
         )
     flag_home = {f: sec.id for sec in spec.sections for f in sec.flags}
     scorecard = [
-        ScoreRow(f, flag_home.get(fid), _change(f), _value_text(analysis.indicators[f.indicator]))
+        ScoreRow(
+            f,
+            flag_home.get(fid),
+            _change(f),
+            _value_text(analysis.indicators[f.indicator]),
+            _short_thresholds(spec.flags[fid]),
+        )
         for fid, f in analysis.flags.items()
     ]
     takeaways = [
