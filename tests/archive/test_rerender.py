@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,10 +19,11 @@ pytestmark = pytest.mark.slow
 def rename_vix(path: Path) -> None:
     """A new definition version: indicator 'vix' becomes 'vix_level' (its references follow)."""
     text = path.read_text()
-    assert text.count("[indicators.vix]") == 1 and text.count('indicator = "vix"') == 1
+    assert text.count("[indicators.vix]") == 1 and text.count('indicator = "vix"') >= 1
     text = text.replace("[indicators.vix]", "[indicators.vix_level]").replace(
         'indicator = "vix"', 'indicator = "vix_level"'
     )
+    text = re.sub(r"\b(v|chg|then)\.vix\b", r"\1.vix_level", text)  # takeaway templates read it too
     text = text.replace('"sloos_small", "vix",', '"sloos_small", "vix_level",')
     path.write_text(text)
 

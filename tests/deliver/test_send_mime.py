@@ -20,6 +20,7 @@ from PIL import Image
 from generator.deliver import send_briefing
 from generator.deliver.archived import parse_charts
 from generator.deliver.config import load_config
+from generator.spec import load_spec
 
 DAY = date(2026, 11, 20)
 
@@ -85,14 +86,15 @@ def test_mime_structure_and_pdf_attachment(delivered) -> None:  # type: ignore[n
     folder, _, server = delivered
     msg = parse(server.received[0].content)
     charts, _ = parse_charts((folder / "briefing.html").read_text())
-    assert [c.id for c in charts] == ["iwm_spy_ratio", "rates", "core_cpi", "credit_vol"]
+    spec = load_spec(folder / "report.toml").spec
+    assert [c.id for c in charts] == [c for section in spec.sections for c in section.charts]
     assert structure(msg) == [
         "multipart/mixed",
         "  multipart/alternative",
         "    text/plain",
         "    multipart/related",
         "      text/html",
-        *["      image/png"] * 4,
+        *["      image/png"] * len(charts),
         "  application/pdf",
     ]
     (attachment,) = list(msg.iter_attachments())
@@ -132,13 +134,16 @@ def test_html_part_has_inlined_styles_and_cid_charts(delivered) -> None:  # type
     images = [(a["src"].removeprefix("cid:"), a["alt"]) for a in img_tags(html)]
     assert all(a["src"].startswith("cid:") and "width: 100%" in a["style"] for a in img_tags(html))
     assert [alt for _, alt in images] == [c.alt for c in charts]
-    assert all(c.alt.startswith("Line chart") for c in charts)
+    assert all(len(c.alt) > 40 and "Latest:" in c.alt for c in charts)
     related = msg.get_body(("related",))
     pngs = {p["Content-ID"].strip("<> "): p for p in related.iter_parts() if p.get_content_type() == "image/png"}  # type: ignore[union-attr]
     assert set(pngs) == {cid for cid, _ in images}
-    for cid, _ in images:
+    for (cid, _), chart in zip(images, charts, strict=True):
+        # Twice the SVG's own size in CSS pixels (1 pt = 4/3 px): sharp on high-density screens.
+        w_pt, h_pt = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', chart.svg).groups())  # type: ignore[union-attr]
         with Image.open(io.BytesIO(pngs[cid].get_payload(decode=True))) as im:
-            assert im.format == "PNG" and 1000 < im.width < 1300 and 300 < im.height < 700
+            assert im.format == "PNG"
+            assert abs(im.width - 2 * w_pt * 4 / 3) <= 2 and abs(im.height - 2 * h_pt * 4 / 3) <= 2
     # The scorecard is a table with one row per flag of the manifest, in order, with its state.
     manifest = json.loads((folder / "manifest.json").read_text())
     rows = re.findall(r"<tr><td[^>]*>([^<]+)<br>.*?<span class=\"light light-(\w+)\"", html, re.S)
