@@ -73,6 +73,7 @@ class DataSources:
     unavailable_reason: str = "live providers are not configured"
     today: Callable[[], date] = _today
     quotes: QuoteSource | None = None  # valuation quote fields (trailing P/E), see sources/valuation.py
+    csv: Provider | None = None  # the csv:DIR folder's reader, when prepared by the caller (backfill caches one)
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def acquire(
 
     if mode == "csv" and folder is not None:
         say(f"reading {len(specs)} series from {folder}")
-        result = CsvDirProvider(folder).fetch(specs, start, as_of)
+        result = (sources.csv or CsvDirProvider(folder)).fetch(specs, start, as_of)
         got.update(result.series)
         failed.update({sid: f"csv: {why}" for sid, why in result.failures.items()})
 

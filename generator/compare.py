@@ -6,8 +6,9 @@ compare without error: an indicator or flag present in only one of them is
 shown as added or removed.
 
 "Moved most" is measured two ways: in the indicator's own unit, and in
-standard deviations of its past briefing-to-briefing changes (as recorded in
-the archived manifests up to the earlier briefing, at least
+standard deviations: the change's distance from the mean of the indicator's
+past briefing-to-briefing changes, divided by their standard deviation (as
+recorded in the archived manifests up to the earlier briefing, at least
 :data:`MIN_SD_CHANGES` of them). Ranking uses the standard-deviation move
 where it exists, then the relative change.
 
@@ -56,13 +57,16 @@ def indicator_history(manifests: Iterable[Manifest]) -> dict[str, list[float]]:
     return out
 
 
-def change_sd(values: Sequence[float]) -> tuple[float | None, int]:
-    """Sample standard deviation of consecutive changes of ``values`` (last :data:`SD_WINDOW`), and their count."""
+def change_stats(values: Sequence[float]) -> tuple[float, float | None, int]:
+    """Mean and sample standard deviation of consecutive changes of ``values`` (last :data:`SD_WINDOW`), and count.
+
+    The standard deviation is ``None`` with fewer than :data:`MIN_SD_CHANGES` changes or none at all.
+    """
     changes = [b - a for a, b in itertools.pairwise(values)][-SD_WINDOW:]
     if len(changes) < MIN_SD_CHANGES:
-        return None, len(changes)
+        return 0.0, None, len(changes)
     sd = statistics.stdev(changes)
-    return (sd if sd > 0 else None), len(changes)
+    return statistics.fmean(changes), (sd if sd > 0 else None), len(changes)
 
 
 def _indicator_moves(before: Manifest, after: Manifest, history: dict[str, list[float]]) -> list[IndicatorMove]:
@@ -77,8 +81,9 @@ def _indicator_moves(before: Manifest, after: Manifest, history: dict[str, list[
         va = a.value if a else None
         vb = b.value if b else None
         change = vb - va if va is not None and vb is not None else None
-        sd, basis = change_sd(history.get(iid, []))
-        sd_change = change / sd if change is not None and sd else None
+        mean, sd, basis = change_stats(history.get(iid, []))
+        # how unusual the move is: a counter that rises 7 days every week has not "moved" when it does so again
+        sd_change = (change - mean) / sd if change is not None and sd else None
         moves.append(
             IndicatorMove(
                 id=iid,

@@ -128,6 +128,8 @@ def build_briefing(
     root = Path(output_dir)
     check_target(root, day, force)
     past = load_past(root, day)
+    for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so
+        log.warning("skipping an earlier briefing: %s", problem.message)
     snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
     snapshot = add_valuation_inputs(
         loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])

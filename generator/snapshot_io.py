@@ -52,27 +52,30 @@ def _series_meta(s: SeriesData) -> dict[str, Any]:
 
 def snapshot_bytes(snapshot: Snapshot) -> bytes:
     """The snapshot as Parquet bytes (deterministic for a given snapshot)."""
-    ids: list[str] = []
-    dates: list[pd.DatetimeIndex] = []
-    values: list[Any] = []
-    known: list[Any] = []
-    for sid, s in sorted(snapshot.series.items()):
-        n = len(s.values)
-        ids.extend([sid] * n)
-        dates.append(pd.DatetimeIndex(s.values.index).as_unit("ns"))
-        values.append(s.values.to_numpy(dtype="float64"))
-        if s.known_since is not None:
-            known.append(pd.DatetimeIndex(s.known_since.reindex(s.values.index)).as_unit("ns"))
-        else:
-            known.append(pd.DatetimeIndex([pd.NaT] * n).as_unit("ns"))
-    all_dates = dates[0].append(dates[1:]) if dates else pd.DatetimeIndex([]).as_unit("ns")
-    all_known = known[0].append(known[1:]) if known else pd.DatetimeIndex([]).as_unit("ns")
+    ordered = sorted(snapshot.series.items())
+    lengths = [len(s.values) for _, s in ordered]
+    nat = np.datetime64("NaT", "ns")
+
+    def ns(index: pd.Index) -> np.ndarray:
+        return pd.DatetimeIndex(index).tz_localize(None).as_unit("ns").to_numpy()
+
+    dates = [ns(s.values.index) for _, s in ordered]
+    known = [
+        ns(pd.DatetimeIndex(s.known_since.reindex(s.values.index)))
+        if s.known_since is not None
+        else np.full(len(s.values), nat)
+        for _, s in ordered
+    ]
+    values = [s.values.to_numpy(dtype="float64") for _, s in ordered]
+    indices = np.repeat(np.arange(len(ordered), dtype=np.int32), lengths)
     table = pa.table(
         {
-            "series": pa.array(ids, type=pa.string()).dictionary_encode(),
-            "date": pa.array(all_dates.tz_localize(None).to_numpy(), type=pa.timestamp("ns")),
-            "value": pa.array(np.concatenate(values) if values else np.empty(0), type=pa.float64()),
-            "known_since": pa.array(all_known.to_numpy(), type=pa.timestamp("ns")),
+            "series": pa.DictionaryArray.from_arrays(indices, pa.array([sid for sid, _ in ordered], pa.string())),
+            "date": pa.array(np.concatenate(dates) if dates else np.empty(0, "datetime64[ns]"), pa.timestamp("ns")),
+            "value": pa.array(np.concatenate(values) if values else np.empty(0), pa.float64()),
+            "known_since": pa.array(
+                np.concatenate(known) if known else np.empty(0, "datetime64[ns]"), pa.timestamp("ns")
+            ),
         }
     )
     table = table.cast(_SCHEMA)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from generator.compare import change_sd, compare, indicator_history, rank_movers, series_update
+from generator.compare import change_stats, compare, indicator_history, rank_movers, series_update
 from generator.manifest import IndicatorMove, Manifest
 
 SHA_A = "a" * 64
@@ -82,28 +82,32 @@ def ts(values: dict[str, float]) -> pd.Series:
     return pd.Series(list(values.values()), index=pd.DatetimeIndex(list(values)), dtype="float64")
 
 
-def test_change_sd_by_hand() -> None:
+def test_change_stats_by_hand() -> None:
     # values 1, 2, 4, 7, 11: changes 1, 2, 3, 4; mean 2.5; sample variance (2.25+0.25+0.25+2.25)/3 = 5/3
-    sd, n = change_sd([1.0, 2.0, 4.0, 7.0, 11.0])
-    assert n == 4
+    mean, sd, n = change_stats([1.0, 2.0, 4.0, 7.0, 11.0])
+    assert (mean, n) == (2.5, 4)
     assert sd == pytest.approx(math.sqrt(5 / 3))
-    assert change_sd([1.0, 2.0, 4.0, 7.0]) == (None, 3)  # three changes are too few
-    assert change_sd([5.0] * 6) == (None, 5)  # no variation: no meaningful scale
+    assert change_stats([1.0, 2.0, 4.0, 7.0]) == (0.0, None, 3)  # three changes are too few
+    assert change_stats([5.0] * 6) == (0.0, None, 5)  # no variation: no meaningful scale
 
 
 def test_moves_in_units_and_standard_deviations() -> None:
-    before = manifest("2026-11-13", {"a": 11.0, "b": 100.0, "c": 0.5}, {})
-    after = manifest("2026-11-20", {"a": 14.0, "b": 101.0, "c": None}, {})
-    history = {"a": [1.0, 2.0, 4.0, 7.0, 11.0], "b": [100.0, 100.0]}
+    before = manifest("2026-11-13", {"a": 11.0, "b": 100.0, "c": 0.5, "d": 34.0}, {})
+    after = manifest("2026-11-20", {"a": 14.0, "b": 101.0, "c": None, "d": 41.0}, {})
+    history = {"a": [1.0, 2.0, 4.0, 7.0, 11.0], "b": [100.0, 100.0], "d": [0.0, 7.0, 14.0, 21.0, 28.0, 34.0]}
     cmp = compare(before, after, None, None, history)
     moves = {m.id: m for m in cmp.indicators}
     assert moves["a"].change == 3.0
-    assert moves["a"].sd_change == pytest.approx(3.0 / math.sqrt(5 / 3))  # 2.32 standard deviations
+    # past changes 1, 2, 3, 4: mean 2.5, sd 1.29; a change of 3 is (3 - 2.5) / 1.29 = 0.39 sd
+    assert moves["a"].sd_change == pytest.approx(0.5 / math.sqrt(5 / 3))
     assert moves["a"].sd_basis == 4
     assert moves["b"].change == 1.0 and moves["b"].sd_change is None and moves["b"].sd_basis == 1
     assert moves["c"].change is None and moves["c"].presence == "both"
-    # a has a standard-deviation move, so it ranks first; b follows by relative change (1%)
-    assert cmp.movers == ["a", "b"]
+    # a counter that rises about 7 a week (changes 7, 7, 7, 7, 6: mean 6.8, sd 0.447) rising 7 again
+    # is (7 - 6.8) / 0.447 = 0.45 sd: not a big move, whatever its size in days
+    assert moves["d"].sd_change == pytest.approx(0.2 / math.sqrt(0.2))
+    # d (0.45 sd) and a (0.39 sd) have standard-deviation moves, so they rank first; b follows by relative change
+    assert cmp.movers == ["d", "a", "b"]
     assert cmp.series == [] and cmp.notes == [
         "a data snapshot is missing, so new observations and revisions cannot be told apart"
     ]

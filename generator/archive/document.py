@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -49,12 +49,35 @@ HISTORY_LIMIT = 52
 
 
 @dataclass(frozen=True)
-class Past:
-    """The archive as a new briefing sees it: the briefings before its date."""
+class Earlier:
+    """An earlier briefing: its manifest, and its data snapshot when asked for (read lazily)."""
 
-    manifests: list[Manifest] = field(default_factory=list)  # oldest first
-    previous: ArchivedBriefing | None = None
+    manifest: Manifest
+    load_snapshot: Callable[[], Snapshot]
+
+    @classmethod
+    def archived(cls, briefing: ArchivedBriefing) -> Earlier:
+        return cls(briefing.manifest, lambda: briefing.snapshot)
+
+    @classmethod
+    def in_memory(cls, manifest: Manifest, snapshot: Snapshot) -> Earlier:
+        return cls(manifest, lambda: snapshot)
+
+
+@dataclass(frozen=True)
+class Past:
+    """The archive as a new briefing sees it: the briefings before its date, oldest first."""
+
+    earlier: list[Earlier] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def manifests(self) -> list[Manifest]:
+        return [e.manifest for e in self.earlier]
+
+    @property
+    def previous(self) -> Earlier | None:
+        return self.earlier[-1] if self.earlier else None
 
     @property
     def previous_flags(self) -> dict[str, PreviousFlag]:
@@ -70,10 +93,8 @@ class Past:
 def load_past(root: Path, day: date) -> Past:
     """Read the briefings dated before ``day`` (damaged ones are skipped and listed in ``problems``)."""
     good, bad = scan(root)
-    earlier = [b for b in good if b.date < day]
     return Past(
-        manifests=[b.manifest for b in earlier],
-        previous=earlier[-1] if earlier else None,
+        earlier=[Earlier.archived(b) for b in good if b.date < day],
         problems=[p for p in bad if p.directory.name < day.isoformat()],
     )
 
@@ -104,7 +125,7 @@ def since_last(past: Past, current: Manifest, snapshot: Snapshot) -> Comparison 
         return None
     previous_snapshot: Snapshot | None
     try:
-        previous_snapshot = past.previous.snapshot
+        previous_snapshot = past.previous.load_snapshot()
     except ArchiveError as exc:
         log.warning("%s", exc)
         previous_snapshot = None

@@ -46,7 +46,7 @@ def send(
     ),
     allow_stale: bool = typer.Option(False, "--allow-stale", help="Send even if required series are stale."),
     resend: bool = typer.Option(False, "--resend", help="Send again to the --to addresses even if already served."),
-    output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
+    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
     config: Path | None = typer.Option(
         None, "--config", help="Delivery configuration (default: $BRIEFING_DELIVERY_CONFIG or reports/delivery.toml)."
     ),

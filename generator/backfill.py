@@ -1,0 +1,289 @@
+"""Backfill: point-in-time briefings for a range of past dates, so a new archive starts with history.
+
+Each briefing sees only what was known on its own date (the same
+:func:`generator.acquire.acquire` as ``generate``, which cuts every series at
+its publication date). Work is shared across dates instead of repeated:
+
+* data are fetched or read **once** for the whole range (the providers and the
+  store are wrapped in memos; each date then takes a point-in-time slice);
+* indicators, flags and the comparison with the previous briefing are cheap and
+  run in order in this process, because each date's flags depend on the
+  previous date's (hysteresis);
+* charts and documents (the slow part: matplotlib and WeasyPrint) are drawn in
+  a pool of worker processes, recycled every few briefings because
+  WeasyPrint's memory grows across renders in one process.
+
+Dates already archived are kept (and serve as "previous" for the next date)
+unless ``force``; each briefing is written atomically as it completes, so an
+interrupted backfill can simply be run again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from generator.acquire import HISTORY_YEARS, DataSources, SeriesStore, acquire, default_sources, parse_source
+from generator.archive.document import Earlier, Past, Record, make_record, render_files
+from generator.archive.index import write_index
+from generator.archive.read import scan
+from generator.archive.write import prepare_root, write_briefing
+from generator.charts import render_charts
+from generator.errors import ArchiveError, BriefingError, OutputError, UsageError
+from generator.model import Analysis, SeriesData, Snapshot
+from generator.pipeline import analyse, check_formats, load_report
+from generator.sources.base import FetchResult, Provider
+from generator.sources.csvdir import CsvDirProvider
+from generator.sources.valuation import add_valuation_inputs
+from generator.spec import DEFAULT_REPORT, LoadedSpec, SeriesSpec
+from generator.version import __version__
+
+log = logging.getLogger(__name__)
+
+Every = Literal["week", "month"]
+MAX_DATES = 600  # about eleven years of weekly briefings: beyond that, a typo in --from is likelier
+RENDERS_PER_WORKER = 12  # recycle a worker after this many documents (WeasyPrint's memory grows)
+Progress = Callable[[str], None]
+
+
+def schedule(start: date, end: date, every: Every) -> list[date]:
+    """``start``, then every week or month (same day of the month, or the month's last day) up to ``end``."""
+    if every not in ("week", "month"):
+        raise UsageError(f"unknown --every '{every}': expected week or month")
+    if start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    out: list[date] = []
+    if every == "week":
+        day = start
+        while day <= end:
+            out.append(day)
+            day += timedelta(days=7)
+    else:
+        i = 0
+        while True:
+            year, month = divmod(start.month - 1 + i, 12)
+            year += start.year
+            last = calendar.monthrange(year, month + 1)[1]
+            day = date(year, month + 1, min(start.day, last))
+            if day > end:
+                break
+            out.append(day)
+            i += 1
+    if len(out) > MAX_DATES:
+        raise UsageError(f"--from {start} --to {end} every {every} is {len(out)} briefings; at most {MAX_DATES}")
+    return out
+
+
+# ---------------------------------------------------------------- data once, sliced per date
+
+
+class MemoProvider:
+    """Fetches each series once over the whole backfill range; later calls get a slice of it."""
+
+    def __init__(self, inner: Provider, start: date, end: date) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.start, self.end = start, end
+        self.series: dict[str, SeriesData] = {}
+        self.failures: dict[str, str] = {}
+        self.calls = 0
+
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+        todo = [s for s in specs if s.id not in self.series and s.id not in self.failures]
+        if todo:
+            self.calls += 1
+            result = self.inner.fetch(todo, self.start, self.end)
+            self.series.update(result.series)
+            self.failures.update(result.failures)
+        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+        got = {}
+        for s in specs:
+            data = self.series.get(s.id)
+            if data is None:
+                continue
+            mask = (data.values.index >= lo) & (data.values.index <= hi)
+            known = data.known_since[mask] if data.known_since is not None else None
+            got[s.id] = replace(data, values=data.values[mask], known_since=known)
+        return FetchResult(got, {s.id: self.failures[s.id] for s in specs if s.id in self.failures})
+
+
+class MemoStore:
+    """The store, read once per series; each series is written at most once per backfill."""
+
+    def __init__(self, inner: SeriesStore) -> None:
+        self.inner = inner
+        self.read_cache: dict[str, SeriesData | None] = {}
+        self.written: set[str] = set()
+
+    def read(self, spec: SeriesSpec) -> SeriesData | None:
+        if spec.id not in self.read_cache:
+            self.read_cache[spec.id] = self.inner.read(spec)
+        return self.read_cache[spec.id]
+
+    def write(self, data: SeriesData) -> int:
+        if data.id in self.written:
+            return 0
+        self.written.add(data.id)
+        self.read_cache.pop(data.id, None)
+        return self.inner.write(data)
+
+
+def memo_sources(source: str, sources: DataSources | None, start: date, end: date) -> DataSources:
+    """``sources`` (or what ``acquire`` would use for ``source``) with every provider and the store memoized."""
+    mode, folder = parse_source(source)
+    if sources is None:
+        sources = default_sources() if mode in ("auto", "live", "store") else DataSources()
+    csv = sources.csv
+    if mode == "csv" and folder is not None:
+        csv = CsvDirProvider(folder)
+    return replace(
+        sources,
+        live={name: MemoProvider(p, start, end) for name, p in sources.live.items()},
+        store=MemoStore(sources.store) if sources.store is not None else None,
+        illustrative=MemoProvider(sources.illustrative, start, end),
+        csv=MemoProvider(csv, start, end) if csv is not None else None,
+        quotes=None,  # quotes are today's only: a past date has none
+    )
+
+
+# ---------------------------------------------------------------- rendering in workers
+
+
+@dataclass(frozen=True)
+class Job:
+    loaded: LoadedSpec
+    analysis: Analysis  # without charts: the worker draws them
+    record: Record
+    formats: tuple[str, ...]
+
+
+def render_job(job: Job) -> dict[str, bytes]:
+    """Draw the charts and render the documents of one briefing (runs in a worker process)."""
+    analysis = replace(job.analysis, charts=render_charts(job.loaded.spec, job.analysis.snapshot))
+    return render_files(job.loaded, analysis, job.record, job.formats, __version__)
+
+
+@dataclass
+class BackfillResult:
+    written: list[date] = field(default_factory=list)
+    kept: list[date] = field(default_factory=list)  # already archived, left as they were
+    stances: dict[date, str] = field(default_factory=dict)
+
+
+def backfill(
+    start: date,
+    end: date,
+    every: Every = "week",
+    *,
+    source: str = "auto",
+    formats: Sequence[str] = ("html", "pdf"),
+    output_dir: str | Path = "output",
+    report: str | Path = DEFAULT_REPORT,
+    force: bool = False,
+    sources: DataSources | None = None,
+    workers: int = 2,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> BackfillResult:
+    """Build the briefings of every date from ``start`` to ``end`` (see :func:`schedule`) into ``output_dir``.
+
+    ``workers=0`` renders in this process (no pool).
+    """
+    say = progress or (lambda _m: None)
+    today = today or datetime.now(UTC).date()
+    if end > today:
+        raise UsageError(f"--to {end} is in the future (today is {today}): a briefing can only use published data")
+    wanted = check_formats(formats)
+    dates = schedule(start, end, every)
+    loaded = load_report(report)
+    root = Path(output_dir)
+    prepare_root(root)
+    good, problems = scan(root)
+    for p in problems:
+        say(f"warning: {p.message}")
+    known: dict[date, Earlier] = {b.date: Earlier.archived(b) for b in good}
+    todo = [d for d in dates if force or d not in known]
+    result = BackfillResult(kept=[d for d in dates if d not in todo])
+    if result.kept:
+        say(f"{len(result.kept)} of {len(dates)} date(s) already archived and kept (use --force to rebuild them)")
+    if not todo:
+        return result
+
+    first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
+    data = memo_sources(source, sources, first, todo[-1])
+    say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
+    acquire(loaded.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
+
+    executor = None
+    if workers > 0:
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=RENDERS_PER_WORKER,
+        )
+    pending: dict[Future[dict[str, bytes]], tuple[date, Record]] = {}
+    total = len(todo)
+
+    def finish(day: date, record: Record, files: dict[str, bytes]) -> None:
+        write_briefing(root, day, files, record.manifest, force=force)
+        result.written.append(day)
+        result.stances[day] = record.manifest.stance.label
+        say(f"[{len(result.written)}/{total}] {day} written: {record.manifest.stance.label}")
+
+    def drain(block_until: int) -> None:
+        while len(pending) > block_until:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                day, record = pending.pop(future)
+                finish(day, record, future.result())
+
+    try:
+        for day in todo:
+            past = Past(earlier=[known[d] for d in sorted(known) if d < day])
+            snapshot = point_in_time(loaded, day, source, data)
+            analysis = analyse(loaded, snapshot, previous=past.previous_flags, draw_charts=False)
+            generated_at = datetime.now(UTC).replace(microsecond=0)
+            record = make_record(loaded, analysis, day, generated_at, __version__, past)
+            if past.previous is not None:  # only the latest snapshot is needed in memory
+                known[past.previous.manifest.briefing_date] = Earlier(past.previous.manifest, _not_kept)
+            known[day] = Earlier.in_memory(record.manifest, snapshot)
+            job = Job(loaded, analysis, record, wanted)
+            if executor is None:
+                finish(day, record, render_job(job))
+            else:
+                pending[executor.submit(render_job, job)] = (day, record)
+                drain(block_until=2 * workers)  # bound the documents held in memory
+        drain(block_until=0)
+    except BriefingError as exc:
+        exc.args = (
+            f"{exc}\nbackfill stopped: {len(result.written)} of {total} briefing(s) written; "
+            "run the same command again to continue (archived dates are kept)",
+        )
+        raise
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    try:
+        write_index(root)
+    except OutputError as exc:
+        say(f"warning: archive index not updated: {exc}")
+    return result
+
+
+def _not_kept() -> Snapshot:
+    raise ArchiveError("backfill keeps only the previous briefing's snapshot in memory")
+
+
+def point_in_time(loaded: LoadedSpec, day: date, source: str, data: DataSources) -> Snapshot:
+    """The snapshot ``generate --date DAY`` would see, from the memoized data."""
+    snapshot = acquire(loaded.spec, day, source=source, sources=data)
+    return add_valuation_inputs(loaded.spec, loaded.path, snapshot, None)
