@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefing test lint setup system-deps clean
+.PHONY: briefing test lint bench setup system-deps clean
 
 # WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
 # otherwise say exactly what is missing.
@@ -29,11 +29,15 @@ briefing: $(STAMP)
 	$(BIN)/briefing generate --force
 
 test: $(STAMP)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest -q
 
+# Speed and memory (README "Benchmark"): writes bench/results/latest.json and regenerates the README table.
+bench: $(STAMP)
+	$(BIN)/python -m bench --readme
+
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 
 clean:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ SOURCE_MODES = ("auto", "live", "store", "illustrative")
 HISTORY_YEARS = 12  # ten-year windows plus a 200-day average need a little over ten years
 # How far back an incremental fetch re-reads, so revisions of recent observations arrive too.
 REVISION_WINDOW = {"daily": 10, "weekly": 42, "monthly": 190, "quarterly": 400}
+STORE_WRITERS = 4
 
 Progress = Callable[[str], None]
 
@@ -57,6 +59,8 @@ class SeriesStore(Protocol):
     def read(self, spec: SeriesSpec) -> SeriesData | None: ...
 
     def write(self, data: SeriesData) -> int: ...
+
+    def merge(self, data: SeriesData, spec: SeriesSpec) -> tuple[int, SeriesData | None]: ...
 
 
 def _today() -> date:
@@ -190,35 +194,69 @@ def _fetch_live(
     specs: Sequence[SeriesSpec], sources: DataSources, start: date, end: date,
     notes: list[QualityNote], failed: dict[str, str], say: Progress,
 ) -> dict[str, SeriesData]:
-    got: dict[str, SeriesData] = {}
+    """Every provider at once, each on its own thread: the network waits of Yahoo and FRED overlap."""
     by_provider: dict[str, list[SeriesSpec]] = {}
     for spec in specs:
         by_provider.setdefault(spec.provider, []).append(spec)
     current = end >= sources.today() - timedelta(days=1)
+    runs: list[_ProviderRun] = []
     for provider_name, group in by_provider.items():
         provider = sources.live.get(provider_name)
         if provider is None:
             for spec in group:
                 failed[spec.id] = f"live {provider_name}: {sources.unavailable_reason}"
             continue
-        stored = {s.id: _read_stored(sources.store, s, notes) for s in group}
+        runs.append(_ProviderRun(provider, group, sources.store, start, end, current, say))
+    with ThreadPoolExecutor(max_workers=max(1, len(runs)), thread_name_prefix="acquire") as pool:
+        for _ in pool.map(_ProviderRun.run, runs):
+            pass
+    got: dict[str, SeriesData] = {}
+    for r in runs:  # merged in the definition's order, whatever finished first
+        got.update(r.got)
+        notes.extend(r.notes)
+        failed.update(r.failed)
+    return got
+
+
+@dataclass
+class _ProviderRun:
+    """One provider's part of a live fetch: plan, fetch, refetch re-based histories, store."""
+
+    provider: Provider
+    group: list[SeriesSpec]
+    store: SeriesStore | None
+    start: date
+    end: date
+    current: bool
+    say: Progress
+    got: dict[str, SeriesData] = field(default_factory=dict)
+    notes: list[QualityNote] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def run(self) -> None:
+        provider, group, notes = self.provider, self.group, self.notes
+        stored = {s.id: _read_stored(self.store, s, notes) for s in group}
         fetched: dict[str, SeriesData] = {}
-        for since, part in _plan(group, stored, start, end, current):
-            say(f"fetching {len(part)} series from {provider.name} since {since}")
-            result = _safe_fetch(provider, part, since, end)
+        for since, part in _plan(group, stored, self.start, self.end, self.current):
+            self.say(f"fetching {len(part)} series from {provider.name} since {since}")
+            result = _safe_fetch(provider, part, since, self.end)
             fetched.update(result.series)
-            failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
+            self.failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
         rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored[s.id], fetched[s.id], s)]
-        if rebased and current:
-            say(f"refetching {len(rebased)} series whose adjusted history changed")
-            result = _safe_fetch(provider, rebased, start, end)
+        if rebased and self.current:
+            self.say(f"refetching {len(rebased)} series whose adjusted history changed")
+            result = _safe_fetch(provider, rebased, self.start, self.end)
             fetched.update(result.series)
             for s in rebased:
                 notes.append(QualityNote(s.id, "info", "adjusted history changed (dividend or split): refetched"))
-        for s in group:
-            if s.id in fetched:
-                got[s.id] = _keep(sources.store, s, fetched[s.id], notes)
-    return got
+        keep = [s for s in group if s.id in fetched]
+        # Store writes are file I/O (Parquet encoding, fsync) that threads overlap well.
+        with ThreadPoolExecutor(max_workers=STORE_WRITERS, thread_name_prefix="store") as pool:
+            kept = list(pool.map(lambda s: _keep(self.store, s, fetched[s.id]), keep))
+        for s, (data, note) in zip(keep, kept, strict=True):
+            self.got[s.id] = data
+            if note is not None:
+                notes.append(note)
 
 
 def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
@@ -230,19 +268,17 @@ def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, en
         return FetchResult({}, {s.id: f"{type(exc).__name__}: {exc}" for s in specs})
 
 
-def _keep(store: SeriesStore | None, spec: SeriesSpec, data: SeriesData, notes: list[QualityNote]) -> SeriesData:
+def _keep(store: SeriesStore | None, spec: SeriesSpec, data: SeriesData) -> tuple[SeriesData, QualityNote | None]:
     """Store what was fetched and return the full merged history (vintage data is not stored)."""
     if store is None or data.source == "alfred":
-        return data
+        return data, None
     try:
-        store.write(data)
-        merged = store.read(spec)
+        _, merged = store.merge(data, spec)
     except StoreError as exc:
-        notes.append(QualityNote(data.id, "warning", f"store: {exc}"))
-        return data
+        return data, QualityNote(data.id, "warning", f"store: {exc}")
     if merged is None:
-        return data
-    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes)
+        return data, None
+    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes), None
 
 
 # ---------------------------------------------------------------- the fallback chain

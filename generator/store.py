@@ -54,7 +54,7 @@ class StoredSeries:
     bytes: int
 
 
-def _empty() -> pd.DataFrame:
+def _make_empty() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "date": pd.Series(dtype="datetime64[ns]"),
@@ -64,6 +64,13 @@ def _empty() -> pd.DataFrame:
             "known_since": pd.Series(dtype="datetime64[ns]"),
         }
     )
+
+
+_EMPTY = _make_empty()
+
+
+def _empty() -> pd.DataFrame:
+    return _EMPTY.copy()  # building the typed frame costs milliseconds; a new store asks for 49 of them
 
 
 def _latest(rows: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +119,11 @@ class ParquetStore:
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         """The latest known value for each date, or ``None`` when nothing is stored."""
-        latest = _latest(self.rows(spec.id))
+        return self._as_series(spec, self.rows(spec.id))
+
+    @staticmethod
+    def _as_series(spec: SeriesSpec, rows: pd.DataFrame) -> SeriesData | None:
+        latest = _latest(rows)
         if latest.empty:
             return None
         values = latest["value"].astype("float64")
@@ -123,10 +134,13 @@ class ParquetStore:
         if known.notna().all():
             known_since = pd.Series(pd.DatetimeIndex(known).to_numpy(), index=values.index, name="known_since")
         fetched = latest["fetched_at"].max()
+        # Synthetic rows (a benchmark's or a demo's store) stay labelled: a briefing built on them
+        # must carry the illustrative watermark, never pass as market data.
+        illustrative = bool((latest["source"] == "illustrative").any())
         return SeriesData(
             id=spec.id,
             values=values,
-            source="store",
+            source="illustrative" if illustrative else "store",
             fetched_at=fetched.to_pydatetime() if pd.notna(fetched) else None,
             known_since=known_since,
         )
@@ -166,6 +180,17 @@ class ParquetStore:
         """Merge ``data`` into the store; return how many rows were new or revised."""
         if data.values.empty:
             return 0
+        return self._merge(data)[0]
+
+    def merge(self, data: SeriesData, spec: SeriesSpec) -> tuple[int, SeriesData | None]:
+        """:meth:`write`, then what :meth:`read` would return, from the merged rows already in memory."""
+        if data.values.empty:
+            return 0, self.read(spec)
+        added, rows = self._merge(data)
+        return added, self._as_series(spec, rows)
+
+    def _merge(self, data: SeriesData) -> tuple[int, pd.DataFrame]:
+        """Merge ``data`` under the series' lock; the count of new or revised rows and every row after."""
         fetched = pd.Timestamp(data.fetched_at or datetime.now(UTC))
         fetched = fetched.tz_localize(UTC) if fetched.tzinfo is None else fetched.tz_convert(UTC)
         incoming = pd.DataFrame(
@@ -191,7 +216,7 @@ class ParquetStore:
                 current = self.rows(data.id)
                 fresh = self._changed(current, incoming)
                 if fresh.empty:
-                    return 0
+                    return 0, current
                 merged = fresh if current.empty else pd.concat([current, fresh], ignore_index=True)
                 merged = merged.sort_values(["date", "fetched_at"], kind="stable").reset_index(drop=True)
                 self._replace(path, merged)
@@ -201,7 +226,7 @@ class ParquetStore:
                 "if no other run is active, delete the .lock file"
             ) from None
         log.debug("store: %s +%d row(s)", data.id, len(fresh))
-        return len(fresh)
+        return len(fresh), merged
 
     @staticmethod
     def _changed(current: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:

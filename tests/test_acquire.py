@@ -9,18 +9,14 @@ incremental store updates, stale fallbacks, ``--strict``, ``csv:DIR``, offline
 
 from __future__ import annotations
 
-import json
-import time
-import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from bench.support.market import Market
 from generator.acquire import DataSources, SourceSettings, acquire, default_sources, parse_source
 from generator.errors import DataQualityError, UsageError
 from generator.sources.base import FetchResult
@@ -34,68 +30,15 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SPEC = load_spec(REPO / "reports" / "small_cap_rotation.toml").spec
 FAST = NetworkSettings(timeout=2.0, retries=1, backoff=0.001, backoff_max=0.005)
-TEMPLATE = json.loads((FIXTURES / "yahoo" / "chart-IWM-2025-10.json").read_text(encoding="utf-8"))
-CALENDAR = pd.bdate_range("2012-01-02", "2026-12-31")
 LATENCY = 0.02
 # Most tests need only a few series of each kind; one test runs the whole report.
 SMALL = SPEC.model_copy(update={"series": {k: SPEC.series[k] for k in ("SPY", "IWM", "VIX", "DGS10", "CPIAUCSL")}})
 
 
-class Market:
-    """Deterministic histories for any symbol; ``factor`` scales adjusted closes (a dividend re-bases them)."""
-
-    def __init__(self) -> None:
-        self.factor = 0.98
-        self.fail: dict[str, int] = {}  # symbol -> HTTP status to answer with
-
-    def closes(self, symbol: str) -> pd.Series:
-        rng = np.random.default_rng(zlib.crc32(symbol.encode()))
-        steps = rng.normal(0.0003, 0.01, len(CALENDAR))
-        return pd.Series(50.0 + 50.0 * np.exp(np.cumsum(steps)), index=CALENDAR).round(4)
-
-    def chart(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
-        time.sleep(LATENCY)
-        symbol = unquote(path.rsplit("/", 1)[-1])
-        if symbol in self.fail:
-            return self.fail[symbol], {"Content-Type": "text/plain"}, "error"
-        closes = self.closes(symbol)
-        if "period1" in query:
-            lo = pd.Timestamp(int(query["period1"]), unit="s").normalize()
-            hi = pd.Timestamp(int(query["period2"]), unit="s")
-            closes = closes[(closes.index >= lo) & (closes.index < hi)]
-        else:
-            closes = closes[closes.index <= pd.Timestamp("2026-11-20")].iloc[-1:]
-        body = json.loads(json.dumps(TEMPLATE))
-        result = body["chart"]["result"][0]
-        result["meta"]["symbol"] = symbol
-        result["timestamp"] = [int((d + pd.Timedelta(hours=14, minutes=30)).timestamp()) for d in closes.index]
-        values = [float(v) for v in closes]
-        result["indicators"]["quote"] = [{"open": values, "high": values, "low": values, "close": values,
-                                          "volume": [1_000_000] * len(values)}]
-        result["indicators"]["adjclose"] = [{"adjclose": [round(v * self.factor, 6) for v in values]}]
-        return 200, {"Content-Type": "application/json"}, json.dumps(body)
-
-    def fredgraph(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
-        time.sleep(LATENCY)
-        sid = query["id"]
-        if sid in self.fail:
-            return self.fail[sid], {"Content-Type": "text/html"}, "<html>error</html>"
-        freq = {"daily": "B", "weekly": "W-FRI", "monthly": "MS", "quarterly": "QS"}[SPEC.series[sid].frequency]
-        days = pd.date_range("2012-01-01", "2026-11-20", freq=freq)
-        lag = pd.Timedelta(days=SPEC.series[sid].publication_lag_days)
-        days = days[(days >= pd.Timestamp(query["cosd"])) & (days + lag <= pd.Timestamp(query["coed"]) + lag)]
-        rng = np.random.default_rng(zlib.crc32(sid.encode()))
-        values = np.round(2 + np.cumsum(rng.normal(0, 0.02, len(days))), 3)
-        lines = ["observation_date," + sid] + [f"{d.date()},{v}" for d, v in zip(days, values, strict=True)]
-        return 200, {"Content-Type": "text/csv"}, "\n".join(lines) + "\n"
-
-
 @pytest.fixture
 def market(loopback) -> Market:  # type: ignore[no-untyped-def]
-    m = Market()
-    loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, "lBVv2pgWbZ4"))
-    loopback.route("/v8/finance/chart/", m.chart)
-    loopback.route("/graph/fredgraph.csv", m.fredgraph)
+    m = Market(SPEC.series, latency=LATENCY)
+    m.serve(loopback)
     return m
 
 

@@ -41,6 +41,14 @@ def test_round_trip_keeps_fetch_time(tmp_path: Path) -> None:
     assert store.path("CPIAUCSL").is_file() and not list(store.folder.glob("*.tmp"))
 
 
+def test_illustrative_rows_stay_labelled_illustrative(tmp_path: Path) -> None:
+    store = ParquetStore(tmp_path)
+    store.write(series({"2026-08-01": 323.9}, T1, source="illustrative"))
+    store.write(series({"2026-09-01": 324.5}, T2))
+    data = store.read(CPI)
+    assert data is not None and data.source == "illustrative" and list(data.values) == [323.9, 324.5]
+
+
 def test_incremental_update_adds_only_new_and_revised_rows(tmp_path: Path) -> None:
     store = ParquetStore(tmp_path)
     store.write(series({"2026-08-01": 323.9, "2026-09-01": 324.5}, T1))

@@ -163,7 +163,7 @@ class FredProvider:
         session: requests.Session | None = None,
         api_root: str = FRED_API_ROOT,
         csv_url: str = FRED_CSV_URL,
-        max_workers: int = 4,
+        max_workers: int = 8,
         rate_limit: tuple[int, float] = FRED_RATE_LIMIT,
         today: Callable[[], date] | None = None,
     ) -> None:

@@ -146,7 +146,12 @@ class _Batch:
 
 
 class YahooProvider:
-    """Daily series from Yahoo Finance, all tickers in one ``yf.download`` call per round."""
+    """Daily series from Yahoo Finance, all tickers in one ``yf.download`` call per round.
+
+    ``max_workers`` tickers are fetched at once (yfinance's own default is two per
+    CPU core); each costs one chart request, plus a time-zone probe the first time
+    a ticker is seen (yfinance caches time zones and the session cookie in ``cache_dir``).
+    """
 
     name = "yahoo"
 
@@ -157,7 +162,7 @@ class YahooProvider:
         session: YahooSession | None = None,
         base_url: str | None = None,
         cache_dir: str | Path | None = None,
-        max_workers: int = 4,
+        max_workers: int = 16,
     ) -> None:
         self.settings = settings or NetworkSettings()
         self.session = session or YahooSession(self.settings, base_url=base_url)
@@ -237,6 +242,8 @@ class YahooProvider:
             raise RateLimitError(message) if rate_limited else TransientSourceError(message)
 
     def _download(self, symbols: list[str], start: date, end: date) -> pd.DataFrame:
+        threads = min(self.max_workers, len(symbols))
+        _use_thread_pool(threads)
         with warnings.catch_warnings():
             # yfinance's own pandas deprecation warnings are not ours to show (or to fail tests on).
             warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
@@ -250,7 +257,7 @@ class YahooProvider:
                 repair=False,
                 keepna=False,
                 progress=False,
-                threads=min(self.max_workers, len(symbols)),
+                threads=threads,
                 timeout=self.settings.timeout,
                 session=self.session,
                 group_by="column",
@@ -293,6 +300,26 @@ class YahooProvider:
         if values.empty:
             raise SourceError(f"Yahoo {spec.provider_symbol}: no observations between {start} and {end}")
         return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
+
+
+_pool_lock = threading.Lock()
+_pool_size: int | None = None
+
+
+def _use_thread_pool(threads: int) -> None:
+    """Make ``yf.download(threads=N)`` really run N tickers at once.
+
+    yfinance passes N to ``multitasking.set_max_threads``, which only sizes pools
+    created later; its task pool was created at import with one thread per CPU
+    core, so on a 2-core machine tickers went two at a time whatever N was.
+    A pool of the wanted size (made the active one) fixes that.
+    """
+    global _pool_size
+    tasks = getattr(yf.multi, "_multitasking", None)  # the module yfinance schedules with, if it still does
+    with _pool_lock:
+        if tasks is not None and _pool_size != threads:
+            tasks.createPool("macro-briefing-yahoo", threads=max(threads, 2))
+            _pool_size = threads
 
 
 def _columns(frame: pd.DataFrame | None, symbol: str) -> pd.DataFrame | None:
