@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from generator.charts.style import line_style, new_figure, to_svg
+from generator.charts.style import concise_dates, legend_on_top, line_style, new_figure, to_svg, unit_label
 from generator.model import ChartImage
 
 STATES = ("green", "amber", "red", "unknown")
@@ -91,17 +91,16 @@ def flag_history_chart(
 
 def indicator_history_chart(dates: Sequence[date], values: Sequence[float | None], label: str, unit: str) -> ChartImage:
     """An indicator's value as published in each archived briefing (gaps where it was not computed)."""
-    fig, ax = new_figure(height=2.6)
+    fig, (ax,) = new_figure(height=2.6, top=0.3)
     xs = [np.datetime64(d) for d in dates]
     ys = [np.nan if v is None else v for v in values]
     ax.plot(xs, ys, marker="o", markersize=3, **line_style(0))
-    ax.set_ylabel(unit)
-    ax.set_title(f"{label}, as published")
+    unit_label(ax, unit)
+    concise_dates(ax)
     shown = [v for v in values if v is not None]
     alt = f"{label} in {len(dates)} archived briefings, {dates[0]} to {dates[-1]}" + (
         f"; latest {shown[-1]:,.2f} {unit}." if shown else "; never computed."
     )
-    fig.autofmt_xdate()
     return ChartImage(
         id="indicator-history",
         title=f"{label} across briefings",
@@ -116,12 +115,12 @@ def vintage_chart(
 ) -> ChartImage:
     """One series as two briefings saw it: the earlier vintage dashed under the later one, last two years."""
     start = pd.Timestamp(date_after) - pd.DateOffset(years=2)
-    fig, ax = new_figure(height=2.4)
+    fig, (ax,) = new_figure(height=2.4)
     ax.plot(after[after.index >= start], label=f"as of {date_after}", **line_style(0))
     ax.plot(before[before.index >= start], label=f"as of {date_before}", **line_style(1))
-    ax.set_title(f"{series_id}: {label}")
-    ax.legend(loc="upper left")
-    fig.autofmt_xdate()
+    unit_label(ax, series_id)
+    legend_on_top(ax)
+    concise_dates(ax)
     chart_id = f"vintage-{series_id}"
     return ChartImage(
         id=chart_id,

@@ -130,6 +130,13 @@ def legend_on_top(ax: Axes) -> None:
         )  # fmt: skip
 
 
+def concise_dates(ax: Axes) -> None:
+    """Date ticks for spans of any length without rotated labels (archive charts, whose span varies)."""
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
     """Years as ticks on multi-year spans; January and July, as 'Jan 2025', on shorter ones."""
     years = (end - start).days / 365.25
