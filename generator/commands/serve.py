@@ -1,0 +1,44 @@
+"""``briefing serve``: a small web app over the archive, on 127.0.0.1 unless told otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from generator.spec import DEFAULT_REPORT
+
+
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind; beyond loopback needs BRIEFING_SERVE_TOKEN."
+    ),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
+    source: str = typer.Option("auto", "--source", help="Data source for 'generate now': auto | live | store | ..."),
+    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition used by 'generate now'."),
+    interval: float = typer.Option(60.0, "--generate-interval", help="Seconds between two on-demand builds."),
+) -> None:
+    """Serve the archive: index, each briefing's HTML and PDF, compare, and 'generate now'."""
+    import uvicorn
+
+    from generator.acquire import parse_source
+    from generator.archive import prepare_root
+    from generator.errors import UsageError
+    from generator.serve import create_app, pipeline_build
+    from generator.serve.security import check_bind, token_from_env
+
+    token = token_from_env()
+    check_bind(host, token)
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--port {port}: expected 1 to 65535")
+    parse_source(source)  # a bad --source fails now, not at the first click
+    prepare_root(output)
+    app = create_app(output, pipeline_build(output, source, report), bind_host=host, token=token, min_interval=interval)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"Serving {output.resolve()} on http://{shown}:{port}/" + ("  (access token required)" if token else ""))
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws="none", lifespan="off", server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
