@@ -28,16 +28,16 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from generator.archive import ArchivedBriefing, find_briefing, scan
 from generator.archive.index import INDEX_FILE, list_rows
-from generator.compare import compare, format_change, indicator_history
-from generator.errors import ArchiveError
-from generator.render.html import TEMPLATES_DIR
+from generator.compare import format_change
+from generator.errors import ArchiveError, UsageError
+from generator.render.html import TEMPLATES_DIR, environment
 from generator.serve.jobs import Build, Busy, Generator, RateLimited
 from generator.serve.security import Guard
 
@@ -100,7 +100,7 @@ class App:
     # ------------------------------------------------------------ pages
 
     async def index(self, request: Request) -> Response:
-        rows, problems = list_rows(self.root)
+        rows, problems = await run_in_threadpool(list_rows, self.root)
         return self.page(
             "index.html.j2",
             rows=rows,
@@ -127,21 +127,18 @@ class App:
         return FileResponse(path, media_type=FILES[name])
 
     async def compare_page(self, request: Request) -> Response:
+        """The archive's own compare view (``briefing compare --format html``), for two dates."""
         a, b = parse_day(request.query_params.get("a")), parse_day(request.query_params.get("b"))
         if a is None or b is None:
             return self.message(400, "Two dates needed", "Choose two briefing dates (YYYY-MM-DD) to compare.")
-        if a == b:
-            return self.message(400, "Two different dates needed", f"Both dates are {a}.")
-        if a > b:
-            a, b = b, a
         try:
-            before, after = find_briefing(self.root, a), find_briefing(self.root, b)
+            # Reads manifests and snapshots and may draw charts: off the event loop.
+            page = await run_in_threadpool(render_compare, self.root, a, b)
+        except UsageError as exc:
+            return self.message(400, "Cannot compare", str(exc))
         except ArchiveError as exc:
             return self.message(404, "Briefing not found", str(exc).replace(str(self.root), "the archive"))
-        good, _ = scan(self.root)
-        history = indicator_history(x.manifest for x in good if x.date <= a)
-        comparison = compare(before.manifest, after.manifest, _snapshot(before), _snapshot(after), history)
-        return self.page("compare.html.j2", c=comparison, a=a, b=b)
+        return HTMLResponse(page)
 
     async def generate(self, request: Request) -> Response:
         body = await request.body()
@@ -190,12 +187,11 @@ class App:
         return self.page("job.html.j2", job=job, busy=False)
 
 
-def _snapshot(b: ArchivedBriefing) -> Any:
-    try:
-        return b.snapshot
-    except ArchiveError as exc:
-        log.info("%s", exc)
-        return None
+def render_compare(root: Path, a: date, b: date) -> str:
+    from generator.archive.views import compare_dates
+
+    result = compare_dates(root, a, b, charts=True)
+    return environment().get_template("compare.html.j2").render(cmp=result.comparison, charts=result.charts)
 
 
 def create_app(

@@ -11,7 +11,7 @@ import pytest
 from serve_helpers import REPORT, Running, start
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def two_briefings(tmp_path_factory: pytest.TempPathFactory, illustrative_briefing) -> Path:  # type: ignore[no-untyped-def]
     """A pristine archive: the session briefing (2026-11-20) and one built a week earlier."""
     from generator import build_briefing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -54,23 +55,27 @@ def test_compare_two_dates(server, archive: Path) -> None:  # type: ignore[no-un
     b = json.loads((archive / "2026-11-20" / "manifest.json").read_text())
     r = request(server.port, "GET", "/compare?a=2026-11-20&b=2026-11-13")  # either order: earlier first
     assert r.status == 200
-    assert "<h1>2026-11-13 compared with 2026-11-20</h1>" in r.text
+    assert "<h1>Briefing 2026-11-13 vs 2026-11-20</h1>" in r.text  # the archive's compare view
     ind_a, ind_b = a["indicators"]["iwm_spy_rel_1m"], b["indicators"]["iwm_spy_rel_1m"]
     d = ind_b["decimals"]
-    row = re.search(r'<tr id="ind-iwm_spy_rel_1m">(.*?)</tr>', r.text, re.S)
+    label = html.escape(ind_b["label"], quote=False)
+    row = re.search(rf"<td>{re.escape(label)}</td>(.*?)</tr>", r.text, re.S)
     assert row is not None
-    cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+    cells = [c.strip() for c in re.findall(r'<td class="num">([^<]*)</td>', row.group(1))]
     assert cells[:3] == [
         f"{ind_a['value']:,.{d}f}",
         f"{ind_b['value']:,.{d}f}",
-        f"{ind_b['value'] - ind_a['value']:+,.{d}f}",
+        f"{ind_b['value'] - ind_a['value']:+.{d}f}",
     ]
     for fid, flag in b["flags"].items():
         before = a["flags"][fid]["state"]
         assert f'<span class="light light-{before}">{before}</span>' in r.text
         assert f'<span class="light light-{flag["state"]}">{flag["state"]}</span>' in r.text
-    assert request(server.port, "GET", "/compare?a=2026-11-13&b=2026-11-06").status == 404
+    assert "<script" not in r.text
+    missing = request(server.port, "GET", "/compare?a=2026-11-13&b=2026-11-06")
+    assert missing.status == 404 and str(archive) not in missing.text
     assert request(server.port, "GET", "/compare?a=2026-11-13").status == 400
+    assert request(server.port, "GET", "/compare?a=2026-11-13&b=2026-11-13").status == 400
 
 
 SECRET = "TOP-SECRET-MARKER-7f3a"
