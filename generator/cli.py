@@ -17,9 +17,7 @@ import typer
 from generator.errors import BriefingError
 from generator.version import __version__
 
-COMMAND_MODULES = [
-    "generate", "doctor", "data", "list", "compare", "history", "rerender", "backfill", "send", "weekly", "serve"
-]
+COMMAND_MODULES = ["generate", "doctor", "data", "list", "compare", "history", "rerender", "backfill", "send", "weekly", "serve"]
 
 app = typer.Typer(
     name="briefing",

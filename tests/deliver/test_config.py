@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,8 @@ def test_example_config_is_valid() -> None:
     assert config.email.to == ["pm@example.com", "Risk desk <risk@example.com>"]
     assert (config.smtp.tls, config.smtp.effective_port, config.smtp.user) == ("starttls", 587, "briefings@example.com")
     assert (config.retry.attempts, config.retry.initial_seconds, config.retry.max_seconds) == (5, 2.0, 120.0)
+    charts = tomllib.loads((REPO / "reports" / "small_cap_rotation.toml").read_text())["charts"]
+    assert config.email.charts and set(config.email.charts) <= set(charts)  # the key charts exist
 
 
 def test_defaults_and_ports_by_tls_mode(tmp_path: Path) -> None:
