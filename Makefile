@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefing test lint bench setup system-deps clean
+.PHONY: briefing test lint bench docs-images setup system-deps clean
 
 # WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
 # otherwise say exactly what is missing.
@@ -35,6 +35,11 @@ test: $(STAMP)
 # Speed and memory (README "Benchmark"): writes bench/results/latest.json and regenerates the README table.
 bench: $(STAMP)
 	$(BIN)/python -m bench --readme
+
+# The README's pictures of a briefing (docs/images/*.png, committed): PDF pages 1-2 and the HTML at phone width.
+# Needs pdftoppm (poppler-utils) and Chromium.
+docs-images: $(STAMP)
+	$(BIN)/python docs/make_images.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench

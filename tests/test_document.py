@@ -111,3 +111,112 @@ def test_small_tables_are_never_split(pdf: PdfReader) -> None:
             pages = {_page_of(pdf, f"ind-{i}") for i in section.indicators}
             assert len(pages) == 1, f"{section.id}: indicator table split over pages {sorted(pages)}"
     assert _page_of(pdf, "scorecard") == 2
+
+
+# ---------------------------------------------------------------- the HTML in headless Chromium
+
+OVERFLOW_PROBE = """(() => {
+  const vw = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const x = getComputedStyle(p).overflowX;
+      if (x === 'auto' || x === 'scroll') return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 1 && r.height <= 1) continue;  // empty, or visually hidden for screen readers
+    if (scrolls(el)) continue;  // inside a box that scrolls on its own (wide tables on phones)
+    if (r.right > vw + 0.5 || r.left < -0.5) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, viewport: vw, outside: out.slice(0, 10)};
+})()"""
+
+CONTRAST_PROBE = """(() => {
+  const rgba = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((acc, v, i) => acc + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let p = el; p; p = p.parentElement) {
+      const c = rgba(getComputedStyle(p).backgroundColor);
+      if (c.length >= 3 && (c.length < 4 || c[3] > 0)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  let checked = 0;
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('svg')) continue;  // chart text is checked on the SVG (tests/charts)
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.clipPath.startsWith('inset')) continue;
+    const a = lum(rgba(st.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+    const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+    checked += 1;
+    if (ratio < need) out.push(`${el.tagName.toLowerCase()}.${el.className}: ${ratio.toFixed(2)} < ${need}`);
+  }
+  return {checked, failing: out.slice(0, 10)};
+})()"""
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from generator.render.chromium import chromium, find_chromium
+
+    if find_chromium() is None:
+        pytest.fail("headless Chromium is required: apt-get install chromium (see .ci/run)")
+    with chromium() as b:
+        yield b
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_html_fits_the_screen_and_asks_for_nothing(browser, illustrative_briefing, width: int) -> None:  # type: ignore[no-untyped-def]
+    path = illustrative_briefing.files["briefing.html"]
+    page = browser.new_page()
+    page.open(path, width, javascript=False)
+    assert page.requests == [path.resolve().as_uri()], "the page loads nothing but itself"
+    assert page.blocked == []
+    layout = page.evaluate(OVERFLOW_PROBE)
+    assert layout["scrollWidth"] <= layout["viewport"] == width, layout
+    assert layout["outside"] == [], layout
+    contrast = page.evaluate(CONTRAST_PROBE)
+    assert contrast["checked"] > 200 and contrast["failing"] == [], contrast
+    charts = page.evaluate("[...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().width)")
+    assert len(charts) == len(illustrative_briefing.analysis.charts)
+    assert all(0 < w <= width for w in charts)
+    if width == 390:
+        # Wide tables scroll inside their own box; the page itself does not.
+        wraps = page.evaluate(
+            "[...document.querySelectorAll('.table-wrap')].map(w => [getComputedStyle(w).overflowX, w.scrollWidth > w.clientWidth])"
+        )
+        assert wraps and all(overflow == "auto" for overflow, _ in wraps)
+        assert any(scrolls for _, scrolls in wraps), "at 390 px some table is wider than the screen and scrolls"
+    else:
+        # The contents stay in view beside the text while the reader scrolls.
+        toc = page.evaluate(
+            "window.scrollTo(0, document.body.scrollHeight / 2);"
+            "(() => { const t = document.querySelector('nav.toc'); const r = t.getBoundingClientRect();"
+            " return [getComputedStyle(t).position, r.top, r.left, document.querySelector('main').getBoundingClientRect().left]; })()"
+        )
+        position, top, left, main_left = toc
+        assert position == "sticky" and 0 <= top <= 40 and left < main_left, toc
+
+
+@pytest.mark.slow
+def test_request_interception_catches_what_a_page_asks_for(browser, tmp_path, loopback) -> None:  # type: ignore[no-untyped-def]
+    # A negative control: a page that does reach out is caught, and nothing reaches the server.
+    page_file = tmp_path / "leaky.html"
+    page_file.write_text(
+        f'<html><head><style>body {{ background: url("{loopback.url}/bg.png"); }}</style></head>'
+        f'<body><img src="{loopback.url}/pixel.png" alt=""><p>hi</p></body></html>'
+    )
+    page = browser.new_page()
+    page.open(page_file, 390, javascript=False)
+    assert f"{loopback.url}/pixel.png" in page.blocked and f"{loopback.url}/bg.png" in page.blocked
+    assert loopback.requests == []

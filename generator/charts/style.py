@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 INK = "#1A1A1A"
 MUTED = "#4D4D4D"
 PALETTE = ["#0B3C5D", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]
+# The same hues darkened until text in them reaches 4.5:1 on white (WCAG AA): line-end labels use these.
+TEXT_PALETTE = ["#0B3C5D", "#B34A00", "#007A5A", "#A3487F", "#1F6F99", "#8F5C00"]
 DASHES: list[Any] = ["-", (0, (5, 2)), (0, (1, 1.5)), "-.", "-", (0, (5, 2))]
 WIDTHS = [1.8, 1.5, 1.5, 1.3, 1.1, 1.1]
 RECESSION_GREY = "#E3E3E3"
@@ -98,6 +100,11 @@ def new_figure(
         hspace=gap / panel if rows > 1 else 0,
     )  # fmt: skip
     return fig, axes
+
+
+def label_color(i: int) -> str:
+    """Text colour matching line ``i``: its hue, dark enough to read."""
+    return TEXT_PALETTE[i % len(TEXT_PALETTE)]
 
 
 def line_style(i: int) -> dict[str, Any]:

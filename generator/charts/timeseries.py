@@ -12,6 +12,7 @@ from generator.charts.kinds import Drawn, EndLabel, chart_kind, last_of, param
 from generator.charts.style import (
     BAND_GREY,
     NEUTRAL,
+    label_color,
     legend_on_top,
     line_style,
     new_figure,
@@ -57,7 +58,7 @@ def ratio_with_average(spec: ChartSpec, data: Series, labels: Labels, start: pd.
     r, avg = float(ratio.iloc[-1]), float(average.iloc[-1])
     gap = (r / avg - 1.0) * 100.0
     facts = {"ratio": Quantity(r, 3), "average": Quantity(avg, 3), "gap": Quantity(gap, 1)}
-    labels_ = [EndLabel(ax, ratio.index[-1], r, f"{r:.3f}", line_style(0)["color"])]
+    labels_ = [EndLabel(ax, ratio.index[-1], r, f"{r:.3f}", label_color(0))]
     latest = f"{a_id}/{b_id} {r:.3f}, {abs(gap):.1f}% {'above' if gap >= 0 else 'below'} its {window}-day average of {avg:.3f}"
     return Drawn(fig, facts, latest, labels_)
 
@@ -95,7 +96,7 @@ def basket_relative(spec: ChartSpec, data: Series, labels: Labels, start: pd.Tim
     latest = (
         f"{name} relative to {bench} at {last:.0f} (start = 100); {recent:+.1f}% over the last {window} trading days"
     )
-    return Drawn(fig, facts, latest, [EndLabel(ax, relative.index[-1], last, f"{last:.0f}", line_style(0)["color"])])
+    return Drawn(fig, facts, latest, [EndLabel(ax, relative.index[-1], last, f"{last:.0f}", label_color(0))])
 
 
 @chart_kind("lines", facts={"last": "series", "change": "series"})
@@ -121,7 +122,7 @@ def lines(spec: ChartSpec, data: Series, labels: Labels, start: pd.Timestamp, en
         last[sid] = Quantity(value, decimals)
         if len(year_ago):
             change[sid] = Quantity(value - float(year_ago.iloc[-1]), decimals)
-        ends.append(EndLabel(ax, full.index[-1], value, f"{value:.{decimals}f}", style["color"]))
+        ends.append(EndLabel(ax, full.index[-1], value, f"{value:.{decimals}f}", label_color(i)))
     unit_label(ax, str(param(spec, "unit", "")))
     legend_on_top(ax)
     latest = ", ".join(f"{labels.get(sid, sid)} {last[sid]}" for sid in spec.series)
@@ -163,8 +164,8 @@ def inflation_rates(spec: ChartSpec, data: Series, labels: Labels, start: pd.Tim
     legend_on_top(ax)
     y, a = float(yoy.iloc[-1]), float(ann.iloc[-1])
     ends = [
-        EndLabel(ax, yoy.index[-1], y, f"{y:.1f}", line_style(0)["color"]),
-        EndLabel(ax, ann.index[-1], a, f"{a:.1f}", line_style(1)["color"]),
+        EndLabel(ax, yoy.index[-1], y, f"{y:.1f}", label_color(0)),
+        EndLabel(ax, ann.index[-1], a, f"{a:.1f}", label_color(1)),
     ]
     facts = {"yoy": Quantity(y, 1), "ann3m": Quantity(a, 1), "target": Quantity(target, 1)}
     month = yoy.index[-1].strftime("%B %Y")
@@ -185,7 +186,7 @@ def yoy(spec: ChartSpec, data: Series, labels: Labels, start: pd.Timestamp, end:
         ax.plot(change.index, change.values, label=labels.get(sid, sid), **style)
         value = float(change.iloc[-1])
         last[sid] = Quantity(value, 1)
-        ends.append(EndLabel(ax, change.index[-1], value, f"{value:.1f}", style["color"]))
+        ends.append(EndLabel(ax, change.index[-1], value, f"{value:.1f}", label_color(i)))
     unit_label(ax, str(param(spec, "unit", "% y/y")))
     legend_on_top(ax)
     latest = ", ".join(f"{labels.get(sid, sid)} {last[sid]}% year over year" for sid in spec.series)
@@ -215,7 +216,7 @@ def panels(spec: ChartSpec, data: Series, labels: Labels, start: pd.Timestamp, e
         ax.plot(t.index, t.values, label=labels.get(sid, sid), **style)
         value = float(s.iloc[-1])
         last[sid], pct[sid] = Quantity(value, decimals[i]), Quantity(_percentile_of_last(s), 0)
-        ends.append(EndLabel(ax, s.index[-1], value, f"{value:.{decimals[i]}f}", style["color"]))
+        ends.append(EndLabel(ax, s.index[-1], value, f"{value:.{decimals[i]}f}", label_color(i)))
         unit_label(ax, units[i])
         legend_on_top(ax)
     latest = "; ".join(
@@ -249,4 +250,4 @@ def ratio_range(spec: ChartSpec, data: Series, labels: Labels, start: pd.Timesta
     vs_median = (r / median - 1.0) * 100.0
     facts = {"ratio": Quantity(r, 3), "pct": Quantity(pct, 0), "vs_median": Quantity(vs_median, 0)}
     latest = f"{a_id}/{b_id} {r:.3f}, at the {pct:.0f}th percentile of the span and {vs_median:+.0f}% from its median {median:.3f}"
-    return Drawn(fig, facts, latest, [EndLabel(ax, ratio.index[-1], r, f"{r:.3f}", line_style(0)["color"])])
+    return Drawn(fig, facts, latest, [EndLabel(ax, ratio.index[-1], r, f"{r:.3f}", label_color(0))])

@@ -189,3 +189,24 @@ def test_every_declared_chart_draws_on_the_illustrative_briefing(illustrative_br
         assert re.search(r"\d", chart.title), f"{chart.id}: a finding states a number"
         assert chart.alt and chart.source_line.startswith("Source: ")
         assert len(chart.svg) < 80_000, chart.id
+
+
+def _contrast_on_white(colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (lum + 0.05)
+
+
+def test_chart_text_is_readable(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    # Every text in every chart (ticks, legend, units, line-end values) reaches WCAG AA on the white plot.
+    for chart in illustrative_briefing.analysis.charts.values():
+        styles = re.findall(r'<text[^>]*style="([^"]*)"', chart.svg)
+        assert styles, chart.id
+        for style in styles:
+            fill = re.search(r"fill: (#[0-9a-fA-F]{6})", style)
+            colour = fill.group(1) if fill else "#000000"
+            assert _contrast_on_white(colour) >= 4.5, f"{chart.id}: text in {colour}"
