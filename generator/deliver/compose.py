@@ -18,6 +18,7 @@ charts, data quality); the whole briefing is the attachment.
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -141,6 +142,19 @@ def _inline_chart(chart: ArchivedChart, domain: str) -> InlineChart:
     )
 
 
+def short_thresholds(text: str) -> str:
+    """The first condition of a flag's rule, without its label and hysteresis, and how many more there are.
+
+    ``"Core CPI, year over year: amber >= 3, red >= 3.5 (hysteresis 0.2) OR Core CPI, 3 months annualized: ..."``
+    becomes ``"amber >= 3, red >= 3.5 · or 1 more"``: the email summarises, the PDF's appendix has the rule.
+    """
+    parts = re.split(r" (OR|AND) ", text)
+    first = re.sub(r"\s*\(hysteresis [^)]*\)", "", parts[0])
+    first = re.sub(r"^.*?:\s+(?=(amber|red|green)\b)", "", first)
+    more = len(parts[2::2])
+    return f"{first} · {parts[1].lower()} {more} more" if more else first
+
+
 def _scorecard(manifest: dict[str, Any]) -> list[ScoreRow]:
     indicators = manifest.get("indicators", {})
     rows = []
@@ -153,9 +167,8 @@ def _scorecard(manifest: dict[str, Any]) -> list[ScoreRow]:
             if ind.get("unit"):
                 value = f"{value} {ind['unit']}"
         kind = "risk flag" if flag.get("kind") == "risk" else "supportive signal"
-        rows.append(
-            ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, flag.get("thresholds", ""))
-        )
+        thresholds = short_thresholds(flag.get("thresholds", ""))
+        rows.append(ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, thresholds))
     return rows
 
 

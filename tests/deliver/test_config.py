@@ -133,3 +133,23 @@ def test_where_the_configuration_is_read_from(tmp_path: Path) -> None:
         f"{tmp_path / 'none.toml'}: delivery configuration not found: copy reports/delivery.example.toml there "
         "and edit it, or point BRIEFING_DELIVERY_CONFIG (or --config) at one"
     )
+
+
+def test_short_thresholds_for_the_email() -> None:
+    from generator.deliver.compose import short_thresholds
+
+    assert short_thresholds("amber >= 450, red >= 600") == "amber >= 450, red >= 600"
+    assert short_thresholds("amber >= 10, red >= 25 (hysteresis 3)") == "amber >= 10, red >= 25"
+    assert (
+        short_thresholds(
+            "Core CPI, year over year: amber >= 3, red >= 3.5 (hysteresis 0.2) OR "
+            "Core CPI, 3 months annualized: amber >= 3.5, red >= 4.5 (hysteresis 0.3)"
+        )
+        == "amber >= 3, red >= 3.5 · or 1 more"
+    )
+    assert (
+        short_thresholds(
+            "Fed target change: green <= -50, amber <= -25 AND Last move: green <= -25, amber <= 0 AND x: green <= 1, amber <= 2"
+        )
+        == "green <= -50, amber <= -25 · and 2 more"
+    )

@@ -7,6 +7,7 @@ import email.policy
 import io
 import json
 import re
+import tomllib
 from datetime import date
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
@@ -14,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from deliver_helpers import SmtpServer, copy_briefing, write_config
+from deliver_helpers import REPORT, SmtpServer, copy_briefing, write_config
 from PIL import Image
 
 from generator.deliver import send_briefing
@@ -158,9 +159,12 @@ def test_plain_text_alternative(delivered) -> None:  # type: ignore[no-untyped-d
     assert f"Overall stance: {manifest['stance']['label'].upper()}" in text
     credit = manifest["flags"]["credit_stress"]
     hy = manifest["indicators"][credit["indicator"]]
+    # The first condition of the rule (reports/small_cap_rotation.toml: amber 450, red 600, then 2 more conditions).
+    rule = tomllib.loads(REPORT.read_text())["flags"]["credit_stress"]
+    assert (rule["amber"], rule["red"], len(rule["conditions"]), rule["combine"]) == (450, 600, 2, "any")
     assert (
         f"[{credit['state'].upper():<7}] Credit and liquidity stress (risk flag): {hy['formatted']} {hy['unit']}; "
-        f"thresholds {credit['thresholds']}"
+        "thresholds amber >= 450, red >= 600 · or 2 more"
     ) in text
     assert "attached as small-cap-rotation-2026-11-20.pdf" in text
     assert "S&P 500" in text and "&amp;" not in text  # plain text is not HTML-escaped
