@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from generator.commands.list import archive_option
 from generator.spec import DEFAULT_REPORT
 
 
@@ -14,7 +15,7 @@ def serve(
         "127.0.0.1", "--host", help="Address to bind; beyond loopback needs BRIEFING_SERVE_TOKEN."
     ),
     port: int = typer.Option(8000, "--port", help="TCP port."),
-    output: Path = typer.Option(Path("output"), "--output", help="Archive root folder."),
+    output: Path = archive_option(),
     source: str = typer.Option("auto", "--source", help="Data source for 'generate now': auto | live | store | ..."),
     report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition used by 'generate now'."),
     interval: float = typer.Option(60.0, "--generate-interval", help="Seconds between two on-demand builds."),
