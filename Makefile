@@ -9,12 +9,12 @@ STAMP := $(VENV)/.installed
 # WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
 # otherwise say exactly what is missing.
 system-deps:
-	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so'; then :; \
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' && ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2'; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
-	  echo "installing WeasyPrint system libraries (pango, harfbuzz)"; \
+	  echo "installing system libraries: pango, harfbuzz (WeasyPrint), cairo (email charts)"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
-	else echo "WeasyPrint needs Pango >= 1.44 and HarfBuzz: install them with your package manager (e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; fi
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 fonts-dejavu-core >/dev/null; \
+	else echo "WeasyPrint needs Pango >= 1.44 and HarfBuzz: install them with your package manager (e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; the email charts need libcairo2)"; fi
 
 # Create or refresh the virtualenv when pyproject.toml changes.
 $(STAMP): pyproject.toml | system-deps
