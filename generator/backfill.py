@@ -136,6 +136,15 @@ class MemoStore:
         self.read_cache.pop(data.id, None)
         return self.inner.write(data)
 
+    def merge(self, data: SeriesData, spec: SeriesSpec) -> tuple[int, SeriesData | None]:
+        """Write (once) and read back the merged series, as the store's own ``merge`` does."""
+        if data.id in self.written:
+            return 0, self.read(spec)
+        self.written.add(data.id)
+        added, merged = self.inner.merge(data, spec)
+        self.read_cache[spec.id] = merged
+        return added, merged
+
 
 def memo_sources(source: str, sources: DataSources | None, start: date, end: date) -> DataSources:
     """``sources`` (or what ``acquire`` would use for ``source``) with every provider and the store memoized."""

@@ -219,3 +219,41 @@ def test_cli_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         err = capsys.readouterr().err.strip()
         assert code == 2 and err.startswith(message) and len(err.splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_live_backfill_fetches_each_series_once(loopback, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real Yahoo and FRED providers against loopback services: one download per series for all dates."""
+    from bench.support.market import Market
+    from generator.acquire import DataSources
+    from generator.sources.fred import FredProvider
+    from generator.sources.http import NetworkSettings
+    from generator.sources.yahoo import YahooProvider
+    from generator.spec import load_spec
+    from generator.store import ParquetStore
+
+    spec = load_spec(REPORT).spec
+    Market(spec.series).serve(loopback)
+    fast = NetworkSettings(timeout=2.0, retries=1, backoff=0.001, backoff_max=0.005)
+    sources = DataSources(
+        live={
+            "yahoo": YahooProvider(fast, base_url=loopback.url, cache_dir=tmp_path / "yf", max_workers=4),
+            "fred": FredProvider(None, settings=fast, csv_url=f"{loopback.url}/graph/fredgraph.csv"),
+        },
+        store=ParquetStore(tmp_path / "store"),
+        today=lambda: TODAY,
+    )
+    root = tmp_path / "archive"
+    days = [date(2026, 11, 6), date(2026, 11, 13), date(2026, 11, 20)]
+    backfill(days[0], days[-1], "week", source="auto", sources=sources, formats=["html"], output_dir=root,
+             report=REPORT, workers=0, today=TODAY)  # fmt: skip
+    spy_downloads = [q for p, q in loopback.requests if p.endswith("/SPY") and "period1" in q]
+    assert len(spy_downloads) == 1
+    fred = [q["id"] for q in loopback.hits("/graph/fredgraph.csv")]
+    assert sorted(fred) == sorted(set(fred))  # each FRED series downloaded once
+    assert len(ParquetStore(tmp_path / "store").rows("SPY")) > 2000  # the store got the history once
+    for day in days:
+        m = json.loads((root / day.isoformat() / "manifest.json").read_text())
+        assert m["series"]["SPY"]["source"] == "yahoo" and m["series"]["SPY"]["last"] == day.isoformat()
+        assert m["series"]["DGS10"]["last"] < day.isoformat()  # published the next day
+        assert not m["source"]["illustrative"]
