@@ -49,11 +49,12 @@ def flag_history_chart(
             if fid in column:
                 grid[i, j] = STATES.index(column[fid])
     # Long flag names on the left, rotated dates and the legend below: margins sized for them.
-    fig, (ax,) = new_figure(height=1.35 + 0.24 * len(flag_ids), left=2.3, right=0.15, top=0.12, bottom=1.2)
+    fig, (ax,) = new_figure(height=1.35 + 0.24 * len(flag_ids), left=2.2, right=0.15, top=0.12, bottom=1.2)
     cmap = ListedColormap([COLOURS[s] for s in STATES]).with_extremes(bad="#FFFFFF")
     ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, aspect="auto")
     ax.grid(False)
-    ax.set_yticks(range(len(flag_ids)), [labels[f] for f in flag_ids])
+    # The label without its parenthesised gloss: rows stay one line, the margin stays the house one.
+    ax.set_yticks(range(len(flag_ids)), [labels[f].split(" (")[0] for f in flag_ids])
     step = max(1, len(dates) // 8)
     ax.set_xticks(range(0, len(dates), step), [dates[j].isoformat() for j in range(0, len(dates), step)])
     ax.tick_params(axis="x", labelsize=7, rotation=30)

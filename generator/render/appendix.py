@@ -60,13 +60,19 @@ def sources(loaded: LoadedSpec, analysis: Analysis) -> list[SourceRow]:
     return rows
 
 
+def _reflow(doc: str) -> str:
+    """A docstring as print text: paragraphs kept, hard line breaks and reST ``literal`` marks dropped."""
+    paragraphs = [" ".join(p.split()) for p in doc.replace("``", "").split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def methodology(loaded: LoadedSpec) -> list[MethodRow]:
     """Every indicator: its function's docstring (the formula), inputs and parameters."""
     rows = []
     for ind in loaded.spec.indicators.values():
         inputs = ", ".join(f"{k} = {v if isinstance(v, str) else ' + '.join(v)}" for k, v in ind.inputs.items())
         params = ", ".join(f"{k} = {v}" for k, v in ind.params.items())
-        formula = FUNCTIONS[ind.function].formula
+        formula = _reflow(FUNCTIONS[ind.function].formula)
         rows.append(MethodRow(ind.id, ind.label, ind.unit, formula, inputs, params or "-"))
     return rows
 

@@ -79,7 +79,9 @@ class Page:
             else:
                 self.blocked.append(url)
                 self.browser.post(
-                    "Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"}, self.session
+                    "Fetch.failRequest",
+                    {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
+                    self.session,
                 )
 
     def open(self, path: Path, width: int, height: int = 900, scale: float = 1.0, javascript: bool = True) -> None:
@@ -89,7 +91,11 @@ class Page:
         self.send("Fetch.enable", patterns=[{"urlPattern": "*"}])
         self.send("Page.enable")
         self.send(
-            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale, mobile=width < 600
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=scale,
+            mobile=width < 600,
         )
         self.send("Emulation.setScriptExecutionDisabled", value=not javascript)
         self.send("Page.navigate", url=self.allowed_url)
@@ -103,13 +109,13 @@ class Page:
             raise ChromiumError(f"probe failed: {reply['exceptionDetails'].get('text')}")
         return reply["result"].get("value")
 
-    def screenshot(self, width: int, height: int, scale: float = 2.0) -> bytes:
-        """PNG of the top ``width`` x ``height`` CSS px of the page at ``scale`` device pixels per px."""
+    def screenshot(self, width: int, height: int, scale: float = 2.0, top: float = 0.0) -> bytes:
+        """PNG of ``width`` x ``height`` CSS px of the page from ``top`` down, at ``scale`` device pixels per px."""
         reply = self.send(
             "Page.captureScreenshot",
             format="png",
             captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+            clip={"x": 0, "y": top, "width": width, "height": height, "scale": scale},
         )
         return base64.b64decode(reply["data"])
 

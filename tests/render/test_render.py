@@ -111,3 +111,17 @@ def test_html_is_one_file_that_asks_for_nothing(illustrative_briefing) -> None: 
     assert len(charts) == len(illustrative_briefing.analysis.charts)
     assert all(len(alt) > 40 and "Latest:" in alt for alt in charts)
     assert html.count("<svg") == len(charts)
+
+
+def test_appendix_prints_every_formula_as_text(context) -> None:  # type: ignore[no-untyped-def]
+    from generator.indicators.registry import FUNCTIONS
+
+    spec = load_report().spec
+    rows = {m.id: m for m in context.methodology}
+    assert list(rows) == list(spec.indicators)
+    rel = rows["iwm_spy_rel_1m"]
+    assert "``" not in rel.formula and "window" in rel.formula
+    # the docstring's words, with its hard line breaks joined inside each paragraph
+    first_paragraph = " ".join(FUNCTIONS["relative_return"].formula.split("\n\n")[0].replace("``", "").split())
+    assert rel.formula.split("\n\n")[0] == first_paragraph
+    assert (rel.inputs, rel.params) == ("a = IWM, b = SPY", "window = 21")
