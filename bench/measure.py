@@ -7,6 +7,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,43 @@ REPO = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Sample:
     wall: float  # seconds, from spawning the process to its exit
-    rss_mib: float  # the process's peak resident set size (its largest descendant's, if larger)
+    rss_mib: float  # peak resident set size of the largest single process (kernel's count, from wait4)
+    tree_rss_mib: float  # peak of the summed RSS of the process and its children (sampled every 10 ms)
     returncode: int
     stdout: str
     stderr: str
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed VmRSS (kB) of ``pid`` and its descendants, from /proc (0 where /proc is not there)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as handle:
+                    todo.extend(int(c) for c in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the process tree's summed RSS until stopped: workers' memory counts too."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kib = pid, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            self.peak_kib = max(self.peak_kib, _tree_rss(self.pid))
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -37,12 +71,18 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen([sys.executable, *args], cwd=REPO, env=child_env(env), stdout=out, stderr=err)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        sample = Sample(wall, usage.ru_maxrss / 1024.0, proc.returncode, out.read().decode(), err.read().decode())
+        peak = usage.ru_maxrss / 1024.0
+        sample = Sample(wall, peak, max(peak, sampler.peak_kib / 1024.0), proc.returncode, out.read().decode(),
+                        err.read().decode())
     if check and sample.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {sample.returncode}:\n{sample.stderr[-2000:]}")
     return sample

@@ -39,17 +39,19 @@ def briefing(data: Dataset, work: Path, runs: int) -> dict[str, Any]:
     args = ["-m", "generator.cli", "generate", "--date", data.day.isoformat(), "--source", "store", "--quiet"]
     env = _store_env(data.store)
     run([*args, "--output", str(work / "briefing-warmup")], env)  # bytecode and disk cache, as after install
-    walls, rss = [], []
+    walls, rss, tree = [], [], []
     for i in range(runs):
         out = work / f"briefing-{i}"
         sample = run([*args, "--output", str(out)], env)
         walls.append(sample.wall)
         rss.append(sample.rss_mib)
+        tree.append(sample.tree_rss_mib)
     folder = work / f"briefing-{runs - 1}" / data.day.isoformat()
     return {
         "command": f"briefing generate --date {data.day} --source store",
         "wall_s": summary(walls),
         "rss_mib": summary(rss, 1),
+        "tree_rss_mib": summary(tree, 1),
         "pages": _pdf_pages(folder / "briefing.pdf"),
         "pdf_kib": round((folder / "briefing.pdf").stat().st_size / 1024),
         "html_kib": round((folder / "briefing.html").stat().st_size / 1024),
@@ -98,13 +100,14 @@ def backfill(data: Dataset, work: Path) -> dict[str, Any]:
     first = data.day - timedelta(weeks=51)
     out = work / "backfill"
     args = ["-m", "generator.cli", "backfill", "--from", first.isoformat(), "--to", data.day.isoformat(),
-            "--every", "week", "--output", str(out)]
+            "--every", "week", "--source", "store", "--output", str(out), "--quiet"]
     sample = run(args, _store_env(data.store))
     folders = sorted(p for p in out.iterdir() if p.is_dir() and p.name[:2] == "20") if out.is_dir() else []
     return {
-        "command": f"briefing backfill --from {first} --to {data.day} --every week",
+        "command": f"briefing backfill --from {first} --to {data.day} --every week --source store",
         "wall_s": summary([sample.wall]),
         "rss_mib": summary([sample.rss_mib], 1),
+        "tree_rss_mib": summary([sample.tree_rss_mib], 1),
         "briefings": len(folders),
     }
 

@@ -34,11 +34,10 @@ from generator.model import QualityNote, SeriesData, Snapshot
 from generator.pointintime import is_stale, known_on
 from generator.sources.base import FetchResult, Provider
 from generator.sources.csvdir import CsvDirProvider
-from generator.sources.fred import FRED_API_ROOT, FRED_CSV_URL, FredProvider
+from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
 from generator.sources.valuation import QuoteSource, YahooQuotes
-from generator.sources.yahoo import YahooProvider
 from generator.spec import ReportSpec, SeriesSpec
 from generator.store import ParquetStore
 
@@ -120,6 +119,10 @@ def _default_data_dir() -> str:
 
 def default_sources(settings: SourceSettings | None = None) -> DataSources:
     """The real providers and the store, configured from ``settings`` (default: the environment)."""
+    # Imported here: their HTTP stacks are only needed when a run may go online.
+    from generator.sources.fred import FredProvider
+    from generator.sources.yahoo import YahooProvider
+
     settings = settings or SourceSettings.from_env()
     net = settings.network
     return DataSources(
@@ -296,7 +299,10 @@ def acquire(
     """Collect every series in ``spec`` as known on ``as_of``, following the ``source`` policy."""
     mode, folder = parse_source(source)
     if sources is None:  # the real providers and store, only when this mode can use them
-        sources = default_sources() if mode in ("auto", "live", "store") else DataSources()
+        if mode == "store":
+            sources = DataSources(store=ParquetStore(SourceSettings.from_env().data_dir))
+        else:
+            sources = default_sources() if mode in ("auto", "live") else DataSources()
     say = progress or (lambda _msg: None)
     specs = list(spec.series.values())
     start = as_of - timedelta(days=int(365.25 * HISTORY_YEARS))

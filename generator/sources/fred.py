@@ -31,6 +31,7 @@ from generator.errors import SourceError
 from generator.model import SeriesData, SourceKind
 from generator.sources.base import FetchResult
 from generator.sources.csvdir import parse_csv
+from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import (
     NetworkSettings,
     RateLimiter,
@@ -46,8 +47,7 @@ from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
 
-FRED_API_ROOT = "https://api.stlouisfed.org/fred"
-FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+__all__ = ["FRED_API_ROOT", "FRED_CSV_URL", "BoundedFred", "FredProvider", "latest_per_date"]
 FRED_RATE_LIMIT = (120, 60.0)  # requests per seconds, per API key
 
 _SERIES_IN_URL = re.compile(r"series_id=([^&]+)")

@@ -19,14 +19,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import RateLimitError, SourceError, TransientSourceError, UsageError
 from generator.version import __version__
+
+if TYPE_CHECKING:  # requests and tenacity are imported when first used: offline runs never need them
+    import requests
+    from tenacity import RetryCallState, Retrying
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,8 @@ def install_log_redaction() -> None:
 
 def _wait(settings: NetworkSettings) -> Callable[[RetryCallState], float]:
     """Exponential backoff with jitter; a 429's ``Retry-After`` is honoured up to ``backoff_max``."""
+    from tenacity.wait import wait_exponential_jitter
+
     base = wait_exponential_jitter(multiplier=settings.backoff, max=settings.backoff_max, jitter=settings.backoff)
 
     def wait(state: RetryCallState) -> float:
@@ -159,6 +161,8 @@ def _wait(settings: NetworkSettings) -> Callable[[RetryCallState], float]:
 
 def retrying(settings: NetworkSettings, what: str, sleep: Callable[[float], None] = time.sleep) -> Retrying:
     """A tenacity ``Retrying`` for transient failures only; the last error is re-raised as is."""
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -213,6 +217,8 @@ class RateLimiter:
 
 def requests_session(settings: NetworkSettings) -> requests.Session:
     """A plain ``requests`` session with the project's user agent and proxy."""
+    import requests
+
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     if settings.proxies:
@@ -238,6 +244,8 @@ def http_get(
     the ``except`` block so the original exception, whose text holds the full
     URL, is not chained onto ours.
     """
+    import requests
+
     failure: SourceError | None = None
     try:
         response = session.get(url, params=dict(params), timeout=settings.timeout)
