@@ -82,21 +82,23 @@ def last_of(series: pd.Series) -> float:
     return float(s.iloc[-1])
 
 
-def shade_recessions(ax: Axes, recession: pd.Series | None, start: pd.Timestamp, end: pd.Timestamp) -> None:
-    """Grey bands over NBER recession months (USREC = 1) inside the chart's span."""
+def shade_recessions(ax: Axes, recession: pd.Series | None, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """Grey bands over NBER recession months (USREC = 1) inside the chart's span; ``True`` if any was drawn."""
     if recession is None or recession.empty:
-        return
+        return False
     flags = recession[(recession.index >= start - pd.DateOffset(months=1)) & (recession.index <= end)]
-    in_rec = False
+    in_rec, drawn = False, False
     begin = start
     for when, value in flags.items():
         if value >= 0.5 and not in_rec:
             in_rec, begin = True, max(when, start)
         elif value < 0.5 and in_rec:
-            in_rec = False
+            in_rec, drawn = False, True
             ax.axvspan(begin, when, color=RECESSION_GREY, linewidth=0, zorder=0)
     if in_rec:
+        drawn = True
         ax.axvspan(begin, end, color=RECESSION_GREY, linewidth=0, zorder=0)
+    return drawn
 
 
 def place_end_labels(labels: list[EndLabel], min_gap_pt: float = 9.5) -> None:

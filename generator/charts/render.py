@@ -22,18 +22,21 @@ RECESSION_SERIES = "USREC"
 _PROVIDER_NAMES = {"yahoo": "Yahoo Finance", "fred": "FRED"}
 
 
-def source_line(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> str:
-    """'Source: FRED DGS2, DGS10; Yahoo Finance IWM, SPY; as of 2026-11-20.' for the chart's series."""
+def source_line(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, shaded: bool = False) -> str:
+    """'Source: FRED DGS2, DGS10; Yahoo Finance IWM, SPY; as of 2026-11-20.' for the chart's series.
+
+    ``shaded``: the chart shows recession bands, so the line names their source too.
+    """
     groups: dict[str, list[str]] = {}
     for sid in chart.series:
         groups.setdefault(_PROVIDER_NAMES[spec.series[sid].provider], []).append(sid)
     dates = [snapshot.series[sid].last_date for sid in chart.series if sid in snapshot.series]
     as_of = max((d for d in dates if d is not None), default=None)
     parts = "; ".join(f"{name} {', '.join(ids)}" for name, ids in groups.items())
-    shaded = " Shaded: NBER recessions (FRED USREC)." if _shades(chart) and RECESSION_SERIES in snapshot.series else ""
+    shading = " Shaded: NBER recessions (FRED USREC)." if shaded else ""
     suffix = f"; as of {as_of}" if as_of else ""
     mark = " Illustrative data - not market data." if snapshot.illustrative else ""
-    return f"Source: {parts}{suffix}.{shaded}{mark}"
+    return f"Source: {parts}{suffix}.{shading}{mark}"
 
 
 def _shades(chart: ChartSpec) -> bool:
@@ -59,11 +62,12 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> Char
         title = render_template(chart.title, **drawn.facts)
     except MissingValue:
         title = chart.subtitle or chart.id
+    shaded = False
     if kind.time_axis:
+        recession = snapshot.series.get(RECESSION_SERIES)
         for ax in drawn.figure.axes:
-            if _shades(chart):
-                recession = snapshot.series.get(RECESSION_SERIES)
-                shade_recessions(ax, recession.values if recession else None, start, end)
+            if _shades(chart) and recession is not None:
+                shaded = shade_recessions(ax, recession.values, start, end) or shaded
             date_axis(ax, start, end)
         place_end_labels(drawn.end_labels)
     alt = f"{chart.alt or chart.subtitle or title} Latest: {drawn.latest}."
@@ -72,7 +76,7 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> Char
         title=title,
         svg=to_svg(drawn.figure, chart.id),
         alt=alt,
-        source_line=source_line(spec, chart, snapshot),
+        source_line=source_line(spec, chart, snapshot, shaded),
         subtitle=chart.subtitle,
     )
 

@@ -210,3 +210,20 @@ def test_chart_text_is_readable(illustrative_briefing) -> None:  # type: ignore[
             fill = re.search(r"fill: (#[0-9a-fA-F]{6})", style)
             colour = fill.group(1) if fill else "#000000"
             assert _contrast_on_white(colour) >= 4.5, f"{chart.id}: text in {colour}"
+
+
+def test_recession_shading_only_where_a_recession_falls(loaded) -> None:  # type: ignore[no-untyped-def]
+    spec = loaded.spec
+    idx = pd.bdate_range("2021-11-01", "2026-11-20")
+    months = pd.date_range("2015-01-01", "2026-11-01", freq="MS")
+    calm = pd.Series(0.0, months)
+    calm[(calm.index >= "2020-03-01") & (calm.index <= "2020-04-01")] = 1.0  # before the five-year span
+    series = {"DFEDTARU": pd.Series(3.75, idx), "DGS2": pd.Series(3.5, idx), "DGS10": pd.Series(4.0, idx)}
+    image = render_chart(spec, spec.charts["rates"], _snapshot({**series, "USREC": calm}))
+    assert image is not None and "Shaded" not in image.source_line
+    assert "<path" in image.svg
+    longer = render_chart(spec, spec.charts["core_cpi"], _snapshot({
+        "CPILFESL": pd.Series(np.linspace(250, 330, len(months)), months), "USREC": calm,
+    }))  # fmt: skip
+    assert longer is not None and "Shaded: NBER recessions (FRED USREC)." in longer.source_line
+    assert longer.svg.count('style="fill: #e3e3e3') == 1  # one band: March-April 2020
