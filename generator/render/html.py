@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,14 @@ Target = Literal["html", "pdf"]
 
 def _num(value: float | None, decimals: int = 1) -> str:
     return "no data" if value is None else f"{value:,.{decimals}f}"
+
+
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:bp|pp|points?|days?|months?|years?|percentile|index points)\b)")
+
+
+def _keep_units(text: str) -> str:
+    """A number and its unit never part at a line end: '-48 bp' keeps a no-break space."""
+    return _UNIT_AFTER_NUMBER.sub("\u00a0", text)
 
 
 def _svg_for_pdf(svg: str) -> str:
@@ -38,6 +47,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["num"] = _num
     env.filters["b64"] = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")
     env.filters["pdf_svg"] = _svg_for_pdf
+    env.filters["units"] = _keep_units
     return env
 
 

@@ -125,3 +125,12 @@ def test_appendix_prints_every_formula_as_text(context) -> None:  # type: ignore
     first_paragraph = " ".join(FUNCTIONS["relative_return"].formula.split("\n\n")[0].replace("``", "").split())
     assert rel.formula.split("\n\n")[0] == first_paragraph
     assert (rel.inputs, rel.params) == ("a = IWM, b = SPY", "window = 21")
+
+
+def test_numbers_keep_their_units_on_one_line() -> None:
+    from generator.render.html import _keep_units
+
+    assert _keep_units("moved -48 bp in 30 days; 17.6 index points") == (
+        "moved -48\u00a0bp in 30\u00a0days; 17.6\u00a0index points"
+    )
+    assert _keep_units("3 of 10 risk flags") == "3 of 10 risk flags"
