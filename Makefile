@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefing test lint bench docs-images setup system-deps clean
+.PHONY: briefing test lint bench docs-images setup system-deps test-system-deps clean
 
 # WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
 # otherwise say exactly what is missing.
@@ -15,6 +15,15 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 fonts-dejavu-core >/dev/null; \
 	else echo "WeasyPrint needs Pango >= 1.44 and HarfBuzz: install them with your package manager (e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; the email charts need libcairo2)"; fi
+
+# The tests also read the HTML as a browser shows it (Debian's headless Chromium).
+test-system-deps:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	  echo "installing chromium (headless browser checks of the HTML)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "the browser tests need Chromium: install it with your package manager (e.g. apt-get install chromium)"; fi
 
 # Create or refresh the virtualenv when pyproject.toml changes.
 $(STAMP): pyproject.toml | system-deps
@@ -28,7 +37,7 @@ setup: $(STAMP)
 briefing: $(STAMP)
 	$(BIN)/briefing generate --force
 
-test: $(STAMP)
+test: $(STAMP) test-system-deps
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest -q
 
