@@ -85,13 +85,23 @@ class _ChartParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         classes = a.get("class", "").split()
         if tag == "figure" and "chart" in classes and a.get("id", "").startswith("chart-"):
-            self._figure = {"id": a["id"].removeprefix("chart-"), "title": "", "alt": "", "svg": "", "source": ""}
+            self._figure = {
+                "id": a["id"].removeprefix("chart-"),
+                "title": "",
+                "caption": "",
+                "alt": "",
+                "svg": "",
+                "source": "",
+            }
         elif self._figure is not None:
             if tag == "svg":
                 if self._svg_depth == 0:
                     self._svg_start = self._offset()
                 self._svg_depth += 1
             elif tag == "figcaption":
+                self._capture = "caption"
+            elif "chart-title" in classes:
+                # The caption also holds the chart's number ("Chart 1.1") and subtitle: the title is its own span.
                 self._capture = "title"
             elif "chart-source" in classes:
                 self._capture = "source"
@@ -108,10 +118,12 @@ class _ChartParser(HTMLParser):
                 self._figure["svg"] = self.text[self._svg_start : end]
         elif tag in ("figcaption", "p"):
             self._capture = None
+        elif tag == "span" and self._capture == "title":
+            self._capture = "caption"
         elif tag == "figure" and self._figure is not None:
             f = self._figure
             if f["svg"]:
-                title = " ".join(f["title"].split())
+                title = " ".join((f["title"] or f["caption"]).split())
                 alt = " ".join(f["alt"].split()) or title
                 self.charts.append(ArchivedChart(f["id"], title, alt, f["svg"], " ".join(f["source"].split())))
             self._figure = None
@@ -121,6 +133,8 @@ class _ChartParser(HTMLParser):
             self.disclaimer += data
         elif self._capture and self._figure is not None and not self._svg_depth:
             self._figure[self._capture] += data
+            if self._capture == "title":
+                self._figure["caption"] += data
 
 
 def parse_charts(html: str) -> tuple[list[ArchivedChart], str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import io
 import json
 import re
@@ -189,3 +190,16 @@ def test_dry_run_writes_the_exact_messages_and_sends_nothing(archive: Path, smtp
     assert attachment.get_payload(decode=True) == (archive / "2026-11-20" / "briefing.pdf").read_bytes()
     # The .eml is what goes on the wire: CRLF line ends, as SMTP sends it.
     assert b"\r\n" in (folder / "risk@example.com.eml").read_bytes()[:200]
+
+
+def test_chart_titles_are_the_charts_own_titles(delivered) -> None:  # type: ignore[no-untyped-def]
+    folder, _, _ = delivered
+    html_text = (folder / "briefing.html").read_text()
+    charts, _ = parse_charts(html_text)
+    # The caption also carries "Chart 1.1" and a subtitle; the email's title is the title span alone.
+    spans = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", t)).split())
+        for t in re.findall(r'<span class="chart-title">(.*?)</span>', html_text, re.S)
+    ]
+    assert [c.title for c in charts] == spans[: len(charts)]
+    assert all(not c.title.startswith("Chart ") for c in charts)
