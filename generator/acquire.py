@@ -170,7 +170,8 @@ def _plan(
     """Which specs to fetch from which date: new series from ``start``, stored ones from a little before their end.
 
     Specs that share a start date share a fetch call (one batched download for
-    Yahoo; one thread pool for FRED), so a typical run makes two or three calls.
+    Yahoo; one thread pool for FRED), so a typical run makes two or three calls,
+    made at the same time.
     """
     by_start: dict[date, list[SeriesSpec]] = {}
     for s in group:
@@ -240,9 +241,17 @@ class _ProviderRun:
         provider, group, notes = self.provider, self.group, self.notes
         stored = {s.id: _read_stored(self.store, s, notes) for s in group}
         fetched: dict[str, SeriesData] = {}
-        for since, part in _plan(group, stored, self.start, self.end, self.current):
+        plan = _plan(group, stored, self.start, self.end, self.current)
+
+        def fetch(item: tuple[date, list[SeriesSpec]]) -> FetchResult:
+            since, part = item
             self.say(f"fetching {len(part)} series from {provider.name} since {since}")
-            result = _safe_fetch(provider, part, since, self.end)
+            return _safe_fetch(provider, part, since, self.end)
+
+        # The calls of one plan wait on the network together; each provider keeps its own concurrency cap.
+        with ThreadPoolExecutor(max_workers=max(1, len(plan)), thread_name_prefix=provider.name) as pool:
+            results = list(pool.map(fetch, plan))
+        for result in results:
             fetched.update(result.series)
             self.failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
         rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored[s.id], fetched[s.id], s)]

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from generator.acquire import DataSources, acquire
 from generator.archive import check_target, write_briefing
-from generator.archive.document import Past, load_past, make_record, render_files
+from generator.archive.document import Past, Record, load_past, make_record, render_files
 from generator.archive.index import write_index
 from generator.charts import CHART_KINDS, render_charts
+from generator.charts.worker import ChartWorker
 from generator.errors import OutputError, UsageError
 from generator.flags import decide_stance, evaluate_flags
 from generator.indicators import FUNCTIONS, evaluate_indicators
 from generator.model import Analysis, PreviousFlag, Snapshot
 from generator.narrative import write_narrative
+from generator.render.pdf import preload as preload_pdf
 from generator.sources.valuation import add_valuation_inputs, live_quotes
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
 from generator.thesis import CHECKS, evaluate_thesis
@@ -119,24 +121,37 @@ def build_briefing(
     sources: DataSources | None = None,
     progress: Progress | None = None,
     strict: bool = False,
+    parallel: bool = True,
 ) -> BriefingResult:
-    """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``."""
+    """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``.
+
+    With a PDF to make, the charts are drawn in a worker process while this one
+    builds the manifest and loads WeasyPrint; ``parallel=False`` draws them here
+    (the same charts, more slowly).
+    """
     say = progress or (lambda _m: None)
     day = check_date(date)
     wanted = check_formats(formats)
     loaded = load_report(report)
     root = Path(output_dir)
     check_target(root, day, force)
-    past = load_past(root, day)
-    for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so
-        log.warning("skipping an earlier briefing: %s", problem.message)
-    snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
-    snapshot = add_valuation_inputs(
-        loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])
-    )
-    analysis = analyse(loaded, snapshot, say, previous=past.previous_flags)
-    generated_at = datetime.now(UTC).replace(microsecond=0)
-    return publish(loaded, analysis, day, generated_at, root, wanted, force, past, say)
+    with ChartWorker(enabled=parallel and "pdf" in wanted) as worker:
+        past = load_past(root, day)
+        for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so
+            log.warning("skipping an earlier briefing: %s", problem.message)
+        snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
+        snapshot = add_valuation_inputs(
+            loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])
+        )
+        analysis = analyse(loaded, snapshot, say, previous=past.previous_flags, draw_charts=False)
+        say("drawing charts")
+        charts = worker.draw(loaded.spec, snapshot)
+        generated_at = datetime.now(UTC).replace(microsecond=0)
+        record = make_record(loaded, analysis, day, generated_at, __version__, past)
+        if "pdf" in wanted:
+            preload_pdf()  # while the charts are drawn
+        analysis = replace(analysis, charts=charts())
+    return publish(loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record)
 
 
 def publish(
@@ -149,10 +164,11 @@ def publish(
     force: bool,
     past: Past,
     progress: Progress | None = None,
+    record: Record | None = None,
 ) -> BriefingResult:
     """Render the documents, write the dated folder atomically, then refresh the archive index."""
     say = progress or (lambda _m: None)
-    record = make_record(loaded, analysis, day, generated_at, __version__, past)
+    record = record or make_record(loaded, analysis, day, generated_at, __version__, past)
     say("rendering " + " and ".join(f.upper() for f in formats))
     files = render_files(loaded, analysis, record, formats, __version__)
     say("writing the archive")

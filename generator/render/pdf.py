@@ -73,6 +73,11 @@ def _fetcher() -> Any:
     return ClosedFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
 
 
+def preload() -> None:
+    """Import WeasyPrint now (half a second or more), e.g. while another process draws the charts."""
+    import weasyprint  # noqa: F401
+
+
 def render_pdf(
     html: str,
     context: BriefingContext,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -175,6 +176,8 @@ class FredProvider:
         self.api_root = api_root
         self.csv_url = csv_url
         self.max_workers = max(1, max_workers)
+        # At most max_workers requests in flight, across concurrent fetch calls too.
+        self._slots = threading.BoundedSemaphore(self.max_workers)
         self.limiter = RateLimiter(*rate_limit)
         self.today = today or (lambda: datetime.now(UTC).date())
         self._unreachable: str | None = None
@@ -210,7 +213,8 @@ class FredProvider:
         if self._unreachable:  # the host did not resolve for an earlier series: offline, fail fast
             raise SourceError(f"{what}: {self._unreachable}")
         try:
-            return self._fetch_checked(spec, start, end, what)
+            with self._slots:
+                return self._fetch_checked(spec, start, end, what)
         except SourceError as exc:
             if "cannot resolve the host" in str(exc):
                 self._unreachable = str(exc).split(": ", 1)[-1]

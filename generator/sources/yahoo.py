@@ -148,9 +148,10 @@ class _Batch:
 class YahooProvider:
     """Daily series from Yahoo Finance, all tickers in one ``yf.download`` call per round.
 
-    ``max_workers`` tickers are fetched at once (yfinance's own default is two per
-    CPU core); each costs one chart request, plus a time-zone probe the first time
-    a ticker is seen (yfinance caches time zones and the session cookie in ``cache_dir``).
+    Up to ``max_workers`` tickers are fetched at once (yfinance's own default is
+    two per CPU core, which a laptop with 16 threads reaches too); each costs one
+    chart request, plus a time-zone probe the first time a ticker is seen
+    (yfinance caches time zones and the session cookie in ``cache_dir``).
     """
 
     name = "yahoo"
@@ -162,7 +163,7 @@ class YahooProvider:
         session: YahooSession | None = None,
         base_url: str | None = None,
         cache_dir: str | Path | None = None,
-        max_workers: int = 16,
+        max_workers: int = 32,
     ) -> None:
         self.settings = settings or NetworkSettings()
         self.session = session or YahooSession(self.settings, base_url=base_url)
@@ -178,9 +179,10 @@ class YahooProvider:
         symbols = sorted({s.provider_symbol.upper() for s in specs})
         batch = _Batch(pending=set(symbols))
         try:
-            for attempt in retrying(self.settings, f"Yahoo ({len(symbols)} tickers)"):
-                with attempt:
-                    self._round(batch, start, end)
+            with _download_lock:  # yfinance keeps process-wide state (session, caches, logger): one batch at a time
+                for attempt in retrying(self.settings, f"Yahoo ({len(symbols)} tickers)"):
+                    with attempt:
+                        self._round(batch, start, end)
         except TransientSourceError:
             pass  # what is still pending has its reason in batch.reasons
         series: dict[str, SeriesData] = {}
@@ -302,6 +304,7 @@ class YahooProvider:
         return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
 
 
+_download_lock = threading.Lock()
 _pool_lock = threading.Lock()
 _pool_size: int | None = None
 

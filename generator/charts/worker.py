@@ -1,0 +1,110 @@
+"""Draw the charts in another process while this one carries on: two cores, two things at once.
+
+Drawing a briefing's charts with matplotlib takes about a second of CPU; so
+does importing WeasyPrint and building the manifest. On a machine with two or
+more cores, :class:`ChartWorker` draws the charts in a separate process while
+the caller goes on with the rest, and hands back exactly what
+:func:`~generator.charts.render.render_charts` would have returned in-process
+(the same function runs in the worker on the same snapshot).
+
+The worker is forked when the object is made, early in a run: it starts with
+the chart code already imported (a spawned interpreter would spend a second of
+CPU importing pandas and matplotlib again, and would re-run the caller's main
+script) and before this run has started any thread of its own. Forking is
+only safe where it is the platform's norm, so this is Linux only. Elsewhere,
+with one core, or with ``enabled=False``, the charts are drawn in-process
+when asked for: the straightforward path, with the same result.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from types import TracebackType
+
+from generator.model import ChartImage, Snapshot
+from generator.spec import ReportSpec
+
+log = logging.getLogger(__name__)
+
+Charts = dict[str, ChartImage]
+
+
+def _ready() -> None:
+    # Importing the chart code (pandas, matplotlib) is the worker's start-up cost: pay it before the snapshot comes.
+    import generator.charts  # noqa: F401
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # plain text: it crosses a process boundary
+        record.exc_info = None
+        self.records.append(record)
+
+
+def _draw(spec: ReportSpec, snapshot: Snapshot) -> tuple[Charts, list[logging.LogRecord]]:
+    """In the worker: the charts, and what the chart code logged (re-logged by the caller)."""
+    from generator.charts import render_charts
+
+    keep = _Keep()
+    root = logging.getLogger("generator")
+    root.addHandler(keep)
+    root.setLevel(logging.DEBUG)
+    try:
+        return render_charts(spec, snapshot), keep.records
+    finally:
+        root.removeHandler(keep)
+
+
+def _relog(result: tuple[Charts, list[logging.LogRecord]]) -> Charts:
+    charts, records = result
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+    return charts
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class ChartWorker:
+    """``draw(spec, snapshot)`` returns a callable giving the charts; use as a context manager."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if enabled and usable_cores() > 1 and sys.platform == "linux":
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(_ready)  # forks the worker now
+
+    def draw(self, spec: ReportSpec, snapshot: Snapshot) -> Callable[[], Charts]:
+        """Start drawing; the returned function waits for the charts (drawn here if there is no worker)."""
+        if self._pool is None:
+            from generator.charts import render_charts
+
+            return lambda: render_charts(spec, snapshot)
+        future: Future[tuple[Charts, list[logging.LogRecord]]] = self._pool.submit(_draw, spec, snapshot)
+        return lambda: _relog(future.result())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ChartWorker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
