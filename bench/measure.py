@@ -21,23 +21,36 @@ REPO = Path(__file__).resolve().parents[1]
 class Sample:
     wall: float  # seconds, from spawning the process to its exit
     rss_mib: float  # peak resident set size of the largest single process (kernel's count, from wait4)
-    tree_rss_mib: float  # peak of the summed RSS of the process and its children (sampled every 10 ms)
+    tree_rss_mib: float  # peak of the summed PSS of the process and its children (sampled every 10 ms)
     returncode: int
     stdout: str
     stderr: str
 
 
+def _memory_kib(pid: int) -> int:
+    """The process's proportional set size (shared pages split between their users), else its RSS."""
+    for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(name, encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
 def _tree_rss(pid: int) -> int:
-    """Summed VmRSS (kB) of ``pid`` and its descendants, from /proc (0 where /proc is not there)."""
+    """Memory (kB) of ``pid`` and its descendants, from /proc (0 where /proc is not there).
+
+    Summed as PSS: a forked worker shares most of its pages with its parent, and
+    adding up plain RSS would count them twice.
+    """
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            total += _memory_kib(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as handle:
                     todo.extend(int(c) for c in handle.read().split())
@@ -47,7 +60,7 @@ def _tree_rss(pid: int) -> int:
 
 
 class _TreeSampler(threading.Thread):
-    """Samples the process tree's summed RSS until stopped: workers' memory counts too."""
+    """Samples the process tree's summed memory until stopped: workers' memory counts too."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -81,8 +94,8 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
         out.seek(0)
         err.seek(0)
         peak = usage.ru_maxrss / 1024.0
-        sample = Sample(wall, peak, max(peak, sampler.peak_kib / 1024.0), proc.returncode, out.read().decode(),
-                        err.read().decode())
+        tree = sampler.peak_kib / 1024.0 or peak  # no /proc: the kernel's figure alone
+        sample = Sample(wall, peak, tree, proc.returncode, out.read().decode(), err.read().decode())
     if check and sample.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {sample.returncode}:\n{sample.stderr[-2000:]}")
     return sample

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ class Timer:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as the CLI does (generator/cli.py)
     parser = argparse.ArgumentParser(prog="python -m bench.stages")
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--date", type=date.fromisoformat, required=True)

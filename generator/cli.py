@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+
+# A briefing is a short run: Arrow's own allocator keeps freed arenas for reuse (30+ MiB of peak RSS here);
+# the system allocator hands them back. Set before anything imports pyarrow; a user's setting wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 import typer
 

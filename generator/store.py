@@ -19,7 +19,6 @@ reader never sees a half-written file and no writer's rows are lost.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import tempfile
@@ -86,6 +85,9 @@ def _latest(rows: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
     """One row per date: the one fetched last. ``ordered``: ``rows`` are already sorted as :func:`_order` does."""
     if rows.empty:
         return rows
+    dates = pd.DatetimeIndex(rows["date"])
+    if dates.is_monotonic_increasing and dates.is_unique:  # the usual file: one fetch per date, in order
+        return rows.set_index("date")
     if not ordered:
         rows = rows.iloc[_order(rows)]
     return rows.drop_duplicates("date", keep="last").set_index("date")
@@ -115,7 +117,8 @@ class ParquetStore:
         try:
             # One read of the whole file: a concurrent writer replaces the file, never changes it in place,
             # so the bytes read are one consistent version (pyarrow alone may open the path twice).
-            frame = pd.read_parquet(io.BytesIO(path.read_bytes()))
+            table = pq.read_table(pa.BufferReader(path.read_bytes()), use_threads=False)
+            frame = table.to_pandas(use_threads=False)  # threads cost more than they save on one small file
         except FileNotFoundError:
             return _empty()
         except (OSError, ValueError) as exc:
