@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -97,3 +98,19 @@ def test_store_merge_equals_write_then_read(tmp_path: Path) -> None:
         pd.testing.assert_series_equal(merged.values, plain.values)
         assert (merged.source, merged.fetched_at) == (plain.source, plain.fetched_at)
     pd.testing.assert_frame_equal(merged_store.rows("CPIAUCSL"), plain_store.rows("CPIAUCSL"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the linker cache (ldconfig) is Linux's")
+def test_library_lookup_during_weasyprint_import_agrees_with_ctypes() -> None:
+    import ctypes.util
+
+    from generator.render.pdf import _linker_cache_lookup
+
+    find = _linker_cache_lookup()
+    assert find is not None
+    # the names WeasyPrint tries, found and not found, and two every system has
+    names = ["libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset",
+             "harfbuzz-vector", "fontconfig-1", "fontconfig", "pangoft2-1.0", "c", "m"]
+    for name in names:
+        assert find(name) == ctypes.util._findSoname_ldconfig(name), name  # type: ignore[attr-defined]
+    assert find("c") is not None and find("no-such-library-anywhere") is None

@@ -18,6 +18,7 @@ when asked for: the straightforward path, with the same result.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -87,7 +88,13 @@ class ChartWorker:
         self._pool: ProcessPoolExecutor | None = None
         if enabled and usable_cores() > 1 and sys.platform == "linux":
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._pool.submit(_ready)  # forks the worker now
+            # The garbage collector writes to every object it visits: in the child, that would copy every
+            # page the two processes share. Frozen objects are never visited.
+            gc.freeze()
+            try:
+                self._pool.submit(_ready)  # forks the worker now
+            finally:
+                gc.unfreeze()
 
     def draw(self, spec: ReportSpec, snapshot: Snapshot) -> Callable[[], Charts]:
         """Start drawing; the returned function waits for the charts (drawn here if there is no worker)."""

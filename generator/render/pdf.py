@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import struct
+import subprocess
+import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,9 +78,49 @@ def _fetcher() -> Any:
     return ClosedFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
 
 
+def _linker_cache_lookup() -> Callable[[str], str | None] | None:
+    """``ctypes.util.find_library`` answered from one reading of the linker cache (``ldconfig -p``).
+
+    That is find_library's own first step on Linux; only its fallbacks (running
+    gcc, then ld, once per name) are left out. ``None`` where there is no cache.
+    """
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, env={"LC_ALL": "C", "LANG": "C"},
+                                 timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    machine = os.uname().machine + ("-64" if struct.calcsize("l") == 8 else "-32")
+    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
+
+    def find(name: str) -> str | None:
+        found = re.search(os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({abi}"), listing)
+        return os.fsdecode(found.group(1)) if found else None
+
+    return find
+
+
 def preload() -> None:
-    """Import WeasyPrint now (half a second or more), e.g. while another process draws the charts."""
-    import weasyprint  # noqa: F401
+    """Import WeasyPrint now, e.g. while another process draws the charts.
+
+    WeasyPrint's import tries several names for each system library (Windows,
+    macOS and Linux spellings); each that does not load makes cffi call
+    ``ctypes.util.find_library``, which on Linux runs ldconfig and gcc as
+    subprocesses, some twenty of them: 0.2 s of a half-second import. During the
+    import those look-ups are answered from one reading of the linker cache.
+    """
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    lookup = _linker_cache_lookup() if sys.platform.startswith("linux") else None
+    if lookup is not None:
+        ctypes.util.find_library = lookup
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = original
 
 
 def render_pdf(
@@ -90,6 +135,7 @@ def render_pdf(
     ``pdf_variant`` such as ``"pdf/a-3b"`` makes an archival PDF; ``attachments``
     are embedded files (PDF/A-3 allows any file type, each tied to the document).
     """
+    preload()
     from weasyprint import HTML, Attachment  # imported here: it is slow to import and only this stage needs it
 
     collect = _Collect()
