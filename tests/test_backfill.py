@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -171,18 +170,6 @@ def test_backfill_from_real_histories_tells_the_new_cpi_print(shared_data: Path,
     assert earlier["series"]["CPIAUCSL"]["last"] == "2025-07-01"
     assert not m["source"]["illustrative"]
 
-
-@pytest.fixture
-def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False)
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -78,19 +77,6 @@ def test_force_keeps_numbered_revisions(tmp_path: Path, manifest: Manifest) -> N
     with pytest.raises(OutputError, match="already exists: use --force"):
         write_briefing(tmp_path, DAY, {"briefing.html": b"four"}, manifest)
 
-
-@pytest.fixture
-def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A real 2 MiB tmpfs (needs root and mount permission; skipped otherwise)."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False)
 
 
 @pytest.mark.slow

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from generator.render.chromium import FLAGS, find_chromium
+
+CHROMIUM = find_chromium()
+# The document tests drive Chromium over DevTools; here one --dump-dom per page is enough.
+DUMP_FLAGS = [flag for flag in FLAGS if not flag.startswith("--remote-debugging")]
 
 
 def dump_dom(url: str, profile: Path) -> str:
     """The DOM after Chromium loaded ``url`` (a fresh profile, no network beyond the URL)."""
     assert CHROMIUM is not None
     done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            url,
-        ],
+        [CHROMIUM, *DUMP_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
         capture_output=True,
         text=True,
         timeout=60,
