@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -165,7 +165,7 @@ def _read_stored(store: SeriesStore | None, spec: SeriesSpec, notes: list[Qualit
 
 
 def _plan(
-    group: Sequence[SeriesSpec], stored: Mapping[str, SeriesData | None], start: date, end: date, current: bool
+    group: Sequence[SeriesSpec], last: Mapping[str, date | None], start: date, end: date, current: bool
 ) -> list[tuple[date, list[SeriesSpec]]]:
     """Which specs to fetch from which date: new series from ``start``, stored ones from a little before their end.
 
@@ -175,10 +175,10 @@ def _plan(
     """
     by_start: dict[date, list[SeriesSpec]] = {}
     for s in group:
-        data = stored.get(s.id)
+        stored_until = last.get(s.id)
         since = start
-        if current and data is not None and data.last_date is not None:
-            since = min(max(data.last_date - timedelta(days=REVISION_WINDOW[s.frequency]), start), end)
+        if current and stored_until is not None:
+            since = min(max(stored_until - timedelta(days=REVISION_WINDOW[s.frequency]), start), end)
         by_start.setdefault(since, []).append(s)
     return sorted(by_start.items(), key=lambda item: item[0])
 
@@ -238,10 +238,17 @@ class _ProviderRun:
     failed: dict[str, str] = field(default_factory=dict)
 
     def run(self) -> None:
+        with ThreadPoolExecutor(max_workers=STORE_WRITERS, thread_name_prefix="store") as io:
+            self._run(io)
+
+    def _run(self, io: ThreadPoolExecutor) -> None:
         provider, group, notes = self.provider, self.group, self.notes
-        stored = {s.id: _read_stored(self.store, s, notes) for s in group}
+        # The stored histories are needed only once the new data is in (to spot re-based adjusted closes):
+        # they are read while the requests are out. The plan needs just each series' last stored date.
+        reading = {s.id: io.submit(_read_stored, self.store, s, notes) for s in group}
+        last = {s.id: _stored_until(self.store, s, reading[s.id]) for s in group}
         fetched: dict[str, SeriesData] = {}
-        plan = _plan(group, stored, self.start, self.end, self.current)
+        plan = _plan(group, last, self.start, self.end, self.current)
 
         def fetch(item: tuple[date, list[SeriesSpec]]) -> FetchResult:
             since, part = item
@@ -254,6 +261,7 @@ class _ProviderRun:
         for result in results:
             fetched.update(result.series)
             self.failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
+        stored = {sid: future.result() for sid, future in reading.items()}
         rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored[s.id], fetched[s.id], s)]
         if rebased and self.current:
             self.say(f"refetching {len(rebased)} series whose adjusted history changed")
@@ -263,12 +271,22 @@ class _ProviderRun:
                 notes.append(QualityNote(s.id, "info", "adjusted history changed (dividend or split): refetched"))
         keep = [s for s in group if s.id in fetched]
         # Store writes are file I/O (Parquet encoding, fsync) that threads overlap well.
-        with ThreadPoolExecutor(max_workers=STORE_WRITERS, thread_name_prefix="store") as pool:
-            kept = list(pool.map(lambda s: _keep(self.store, s, fetched[s.id]), keep))
+        kept = list(io.map(lambda s: _keep(self.store, s, fetched[s.id]), keep))
         for s, (data, note) in zip(keep, kept, strict=True):
             self.got[s.id] = data
             if note is not None:
                 notes.append(note)
+
+
+def _stored_until(store: SeriesStore | None, spec: SeriesSpec, reading: Future[SeriesData | None]) -> date | None:
+    """The last stored date: from the Parquet file's statistics when the store is ours, else from the read."""
+    if isinstance(store, ParquetStore):
+        try:
+            return store.last_date(spec.id)
+        except StoreError:
+            pass  # the full read reports it
+    data = reading.result()
+    return data.last_date if data is not None else None
 
 
 def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:

@@ -159,6 +159,18 @@ class ParquetStore:
         )
 
     def last_date(self, series_id: str) -> date | None:
+        """The last stored date; from the file's column statistics when it has them, without reading it."""
+        path = self.path(series_id)
+        try:
+            meta = pq.read_metadata(path)
+            column = meta.schema.to_arrow_schema().get_field_index("date")
+            stats = [meta.row_group(i).column(column).statistics for i in range(meta.num_row_groups)]
+            if column >= 0 and stats and all(st is not None and st.has_min_max for st in stats):
+                return max(pd.Timestamp(st.max) for st in stats).date()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, pa.ArrowException):
+            pass  # a damaged file: the full read below says what is wrong
         rows = self.rows(series_id)
         return None if rows.empty else pd.Timestamp(rows["date"].max()).date()
 

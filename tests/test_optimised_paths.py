@@ -98,6 +98,8 @@ def test_store_merge_equals_write_then_read(tmp_path: Path) -> None:
         pd.testing.assert_series_equal(merged.values, plain.values)
         assert (merged.source, merged.fetched_at) == (plain.source, plain.fetched_at)
     pd.testing.assert_frame_equal(merged_store.rows("CPIAUCSL"), plain_store.rows("CPIAUCSL"))
+    # the last date from the file's statistics (what a live run plans with) is the last date in its rows
+    assert merged_store.last_date("CPIAUCSL") == date(2022, 8, 1) == plain_store.rows("CPIAUCSL")["date"].max().date()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the linker cache (ldconfig) is Linux's")
