@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = args.only or list(scenarios.NAMES)
     started = time.perf_counter()
+    at_start = machine()
 
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         work = Path(tmp)
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "commit": _commit(),
-        "machine": {**machine(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {**at_start, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "data": {"description": dataset.description, "briefing_date": dataset.day.isoformat(),
                  "real_series": dataset.real, "illustrative_series": dataset.illustrative,
                  "observations": dataset.observations},

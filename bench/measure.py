@@ -22,6 +22,7 @@ class Sample:
     wall: float  # seconds, from spawning the process to its exit
     rss_mib: float  # peak resident set size of the largest single process (kernel's count, from wait4)
     tree_rss_mib: float  # peak of the summed PSS of the process and its children (sampled every 10 ms)
+    cpu: float  # user + system CPU seconds of the process and its waited-for children
     returncode: int
     stdout: str
     stderr: str
@@ -95,7 +96,8 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
         err.seek(0)
         peak = usage.ru_maxrss / 1024.0
         tree = sampler.peak_kib / 1024.0 or peak  # no /proc: the kernel's figure alone
-        sample = Sample(wall, peak, tree, proc.returncode, out.read().decode(), err.read().decode())
+        cpu = usage.ru_utime + usage.ru_stime
+        sample = Sample(wall, peak, tree, cpu, proc.returncode, out.read().decode(), err.read().decode())
     if check and sample.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {sample.returncode}:\n{sample.stderr[-2000:]}")
     return sample

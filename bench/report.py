@@ -55,7 +55,8 @@ def markdown(payload: dict[str, Any]) -> str:
     """The table (and the lines that say what it was measured on)."""
     r, t = payload["results"], payload["targets"]
     m = payload["machine"]
-    rows = ["| measurement | median | spread (min–max) | peak RSS | target |", "|---|---|---|---|---|"]
+    rows = ["| measurement | median | spread (min–max) | CPU (user+sys) | peak RSS | target |",
+            "|---|---|---|---|---|---|"]
     if "briefing" in r:
         b = r["briefing"]
         pages = f", {b['pages']} pages" if b.get("pages") else ""
@@ -63,18 +64,20 @@ def markdown(payload: dict[str, Any]) -> str:
         target = (f"{_verdict(b['wall_s']['median'], t['briefing_wall_s'], 's')}, "
                   f"{_verdict(_worst(b['rss_mib'], tree), t['briefing_rss_mib'], 'MiB')}")
         rows.append(f"| **Full briefing from the store** (HTML + PDF + manifest, new process{pages}) | "
-                    f"**{_s(b['wall_s'])}** | {_spread(b['wall_s'])} | {_mib(b['rss_mib'], tree)} | {target} |")
+                    f"**{_s(b['wall_s'])}** | {_spread(b['wall_s'])} | {_s(b.get('cpu_s'))} | "
+                    f"{_mib(b['rss_mib'], tree)} | {target} |")
     if "stages" in r:
         for name, st in r["stages"]["stages"].items():
-            rows.append(f"| stage: {name} | {_s(st['wall_s'])} | {_spread(st['wall_s'])} | "
+            rows.append(f"| stage: {name} | {_s(st['wall_s'])} | {_spread(st['wall_s'])} | | "
                         f"{_mib(st['rss_mib_after'])} | |")
     if "backfill" in r:
         bf = r["backfill"]
         if "skipped" in bf:
-            rows.append(f"| 52-week backfill | not measured: {bf['skipped']} | | | ≤ {t['backfill_wall_s']:g} s |")
+            rows.append(f"| 52-week backfill | not measured: {bf['skipped']} | | | | ≤ {t['backfill_wall_s']:g} s |")
         else:
             rows.append(f"| 52-week backfill ({bf['briefings']} briefings) | {_s(bf['wall_s'])} | "
-                        f"{_spread(bf['wall_s'])} | {_mib(bf['rss_mib'], bf.get('tree_rss_mib'))} | "
+                        f"{_spread(bf['wall_s'])} | {_s(bf.get('cpu_s'))} | "
+                        f"{_mib(bf['rss_mib'], bf.get('tree_rss_mib'))} | "
                         f"{_verdict(bf['wall_s']['median'], t['backfill_wall_s'], 's')} |")
     if "live" in r:
         lv = r["live"]
@@ -83,7 +86,8 @@ def markdown(payload: dict[str, Any]) -> str:
             p = lv[phase]
             rows.append(f"| Live fetch of all {lv['series']} series, {ms} ms per response, {label} "
                         f"({p['requests']} requests; {p['one_after_another_s']:g} s one after another) | "
-                        f"{_s(p['wall_s'])} | {_spread(p['wall_s'])} | {_mib(p['rss_mib'])} | "
+                        f"{_s(p['wall_s'])} | {_spread(p['wall_s'])} | {_s(p.get('process_cpu_s'))} (process) | "
+                        f"{_mib(p['rss_mib'])} | "
                         f"{_verdict(p['wall_s']['median'], t['live_wall_s'], 's')} |")
     lines = [
         f"Measured {payload['generated_at'][:10]} at commit `{payload['commit']}` on {m['cpus']} CPUs, Python "

@@ -39,17 +39,19 @@ def briefing(data: Dataset, work: Path, runs: int) -> dict[str, Any]:
     args = ["-m", "generator.cli", "generate", "--date", data.day.isoformat(), "--source", "store", "--quiet"]
     env = _store_env(data.store)
     run([*args, "--output", str(work / "briefing-warmup")], env)  # bytecode and disk cache, as after install
-    walls, rss, tree = [], [], []
+    walls, rss, tree, cpu = [], [], [], []
     for i in range(runs):
         out = work / f"briefing-{i}"
         sample = run([*args, "--output", str(out)], env)
         walls.append(sample.wall)
         rss.append(sample.rss_mib)
         tree.append(sample.tree_rss_mib)
+        cpu.append(sample.cpu)
     folder = work / f"briefing-{runs - 1}" / data.day.isoformat()
     return {
         "command": f"briefing generate --date {data.day} --source store",
         "wall_s": summary(walls),
+        "cpu_s": summary(cpu),
         "rss_mib": summary(rss, 1),
         "tree_rss_mib": summary(tree, 1),
         "pages": _pdf_pages(folder / "briefing.pdf"),
@@ -106,6 +108,7 @@ def backfill(data: Dataset, work: Path) -> dict[str, Any]:
     return {
         "command": f"briefing backfill --from {first} --to {data.day} --every week --source store",
         "wall_s": summary([sample.wall]),
+        "cpu_s": summary([sample.cpu]),
         "rss_mib": summary([sample.rss_mib], 1),
         "tree_rss_mib": summary([sample.tree_rss_mib], 1),
         "briefings": len(folders),
@@ -140,17 +143,20 @@ def live(data: Dataset, work: Path, runs: int, report: Path = REPORT) -> dict[st
         Market(spec.series, today=data.day.isoformat()).serve(service)
         # Yahoo's session cookie is kept only for a host named like Yahoo's; *.localhost is loopback.
         yahoo = service.url.replace("127.0.0.1", "yahoo.localhost")
-        for i in range(runs):
+        for i in range(-1, runs):  # run -1 warms the service's response cache and the disk cache; not counted
             folder = work / f"live-{i}"
             for phase in phases:
                 service.requests.clear()
                 sample = run(["-m", "bench.live", "--yahoo-url", yahoo, "--fred-url", service.url,
                               "--date", data.day.isoformat(), "--data", str(folder), "--report", str(report)])
+                if i < 0:
+                    continue
                 result = json.loads(sample.stdout.strip().splitlines()[-1])
                 got = phases[phase]
                 got.setdefault("fetch", []).append(result["seconds"])
                 got.setdefault("process", []).append(sample.wall)
                 got.setdefault("rss", []).append(sample.rss_mib)
+                got.setdefault("cpu", []).append(sample.cpu)
                 got.setdefault("requests", []).append(len(service.requests))
                 got.setdefault("kinds", []).append(_kinds(service.requests))
                 got.setdefault("fetched", []).append(result["fetched"])
@@ -161,6 +167,7 @@ def live(data: Dataset, work: Path, runs: int, report: Path = REPORT) -> dict[st
         out[phase] = {
             "wall_s": summary(got["fetch"]),
             "process_wall_s": summary(got["process"]),
+            "process_cpu_s": summary(got["cpu"]),
             "rss_mib": summary(got["rss"], 1),
             "requests": requests,
             "request_kinds": got["kinds"][-1],

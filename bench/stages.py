@@ -50,11 +50,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     timer = Timer()
 
     def imports() -> None:
-        # The PDF stage's WeasyPrint import is counted here, with the others.
-        import weasyprint  # noqa: F401
-
         import generator.archive.document
         import generator.pipeline  # noqa: F401
+        from generator.render.pdf import preload
+
+        preload()  # the PDF stage's WeasyPrint import is counted here, with the others
 
     timer.run("imports", imports)
 
