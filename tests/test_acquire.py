@@ -72,7 +72,8 @@ def test_whole_report_live_then_incremental(loopback, market: Market, tmp_path: 
     assert second["DGS10"] == "2026-11-09"  # only what is new, minus a short revision window
     history = [q for p, q in loopback.requests if p.endswith("/SPY") and "period1" in q]
     assert pd.Timestamp(int(history[0]["period1"]), unit="s") > pd.Timestamp("2026-05-01")
-    assert len(ParquetStore(tmp_path / "store").rows("SPY")) == rows_before + 1  # one new day
+    assert len(ParquetStore(tmp_path / "store").rows("SPY")) == rows_before + 1, [  # one new day
+        q.message for q in snap2.quality if q.series_id in ("SPY", "*")]
     spy = snap2.series["SPY"]
     assert spy.source == "yahoo" and spy.last_date == DAY2 and spy.first_date < date(2015, 1, 1)  # merged history
 
