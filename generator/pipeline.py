@@ -15,14 +15,14 @@ from typing import Any
 
 from generator.acquire import DataSources, acquire
 from generator.archive import check_target, write_briefing
-from generator.archive.document import Past, Record, load_past, make_record, render_files
+from generator.archive.document import Past, Record, history_chart, load_past, make_record, render_files
 from generator.archive.index import write_index
-from generator.charts import CHART_KINDS, render_charts
+from generator.charts import CHART_KINDS, render_charts  # registers the chart kinds without importing matplotlib
 from generator.charts.worker import ChartWorker
 from generator.errors import OutputError, UsageError
 from generator.flags import decide_stance, evaluate_flags
 from generator.indicators import FUNCTIONS, evaluate_indicators
-from generator.model import Analysis, PreviousFlag, Snapshot
+from generator.model import Analysis, ChartImage, PreviousFlag, Snapshot
 from generator.narrative import write_narrative
 from generator.render.pdf import preload as preload_pdf
 from generator.sources.valuation import add_valuation_inputs, live_quotes
@@ -148,10 +148,15 @@ def build_briefing(
         charts = worker.draw(loaded.spec, snapshot)
         generated_at = datetime.now(UTC).replace(microsecond=0)
         record = make_record(loaded, analysis, day, generated_at, __version__, past)
+        flag_history = worker.submit(history_chart, record.manifest)
         if "pdf" in wanted:
             preload_pdf()  # while the charts are drawn
         analysis = replace(analysis, charts=charts())
-    return publish(loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record)
+        drawn_history = flag_history()
+    return publish(
+        loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record,
+        flag_history=lambda: drawn_history,
+    )  # fmt: skip
 
 
 def publish(
@@ -165,12 +170,13 @@ def publish(
     past: Past,
     progress: Progress | None = None,
     record: Record | None = None,
+    flag_history: Callable[[], ChartImage | None] | None = None,
 ) -> BriefingResult:
     """Render the documents, write the dated folder atomically, then refresh the archive index."""
     say = progress or (lambda _m: None)
     record = record or make_record(loaded, analysis, day, generated_at, __version__, past)
     say("rendering " + " and ".join(f.upper() for f in formats))
-    files = render_files(loaded, analysis, record, formats, __version__)
+    files = render_files(loaded, analysis, record, formats, __version__, flag_history)
     say("writing the archive")
     directory, manifest = write_briefing(root, day, files, record.manifest, force=force)
     try:

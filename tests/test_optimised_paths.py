@@ -116,3 +116,39 @@ def test_library_lookup_during_weasyprint_import_agrees_with_ctypes() -> None:
     for name in names:
         assert find(name) == ctypes.util._findSoname_ldconfig(name), name  # type: ignore[attr-defined]
     assert find("c") is not None and find("no-such-library-anywhere") is None
+
+
+def test_flag_history_chart_from_the_worker_equals_the_one_drawn_here(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    from generator.archive.document import history_chart
+    from generator.manifest import HistoryPoint, Manifest
+
+    manifest = Manifest.model_validate_json((illustrative_briefing.directory / "manifest.json").read_bytes())
+    flags = manifest.flag_states()
+    flipped = {fid: ("red" if state == "green" else "green") for fid, state in flags.items()}
+    earlier = [
+        HistoryPoint(date=manifest.briefing_date - timedelta(days=14), stance="Mixed", flags=flags),
+        HistoryPoint(date=manifest.briefing_date - timedelta(days=7), stance="Fragile", flags=flipped),
+    ]
+    manifest = manifest.model_copy(update={"history": earlier})
+    reference = history_chart(manifest)
+    assert reference is not None and "changed in this briefing" in reference.alt.lower()
+    with ChartWorker() as worker:
+        assert worker.submit(history_chart, manifest)() == reference
+
+
+@pytest.mark.slow
+def test_the_process_laying_out_the_pdf_never_imports_matplotlib(tmp_path: Path) -> None:
+    """Charts are drawn in the worker: the main process skips matplotlib's import (0.4 s, ~30 MiB)."""
+    import subprocess
+
+    if usable_cores() < 2 or sys.platform != "linux":
+        pytest.skip("the chart worker runs only with two cores on Linux")
+    script = (
+        "import sys; from datetime import date; from generator import build_briefing; "
+        f"r = build_briefing(date(2026, 11, 20), source='illustrative', output_dir={str(tmp_path)!r}); "
+        "print(sorted(r.files), 'matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "False", done.stdout
+    assert "'briefing.pdf'" in done.stdout

@@ -22,7 +22,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.archive.read import ArchivedBriefing, Problem, scan
-from generator.charts.history import flag_history_chart
 from generator.compare import compare, history_points, indicator_history
 from generator.errors import ArchiveError, SpecError
 from generator.manifest import (
@@ -156,19 +155,33 @@ def history_chart(manifest: Manifest) -> ChartImage | None:
         HistoryPoint(date=manifest.briefing_date, stance=manifest.stance.label, flags=manifest.flag_states()),
     ]
     labels = {fid: f.label for fid, f in manifest.flags.items()}
+    from generator.charts.history import flag_history_chart  # matplotlib only when a chart is drawn here
+
     return flag_history_chart([p.date for p in points], [p.flags for p in points], labels)
 
 
-def document_context(loaded: LoadedSpec, analysis: Analysis, manifest: Manifest, version: str) -> BriefingContext:
+def document_context(
+    loaded: LoadedSpec, analysis: Analysis, manifest: Manifest, version: str, flag_history: ChartImage | None
+) -> BriefingContext:
     context = build_context(loaded, analysis, manifest.briefing_date, manifest.generated_at, version)
-    return replace(context, since_last=manifest.since_last, flag_history=history_chart(manifest))
+    return replace(context, since_last=manifest.since_last, flag_history=flag_history)
 
 
 def render_files(
-    loaded: LoadedSpec, analysis: Analysis, record: Record, formats: Sequence[str], version: str
+    loaded: LoadedSpec,
+    analysis: Analysis,
+    record: Record,
+    formats: Sequence[str],
+    version: str,
+    flag_history: Callable[[], ChartImage | None] | None = None,
 ) -> dict[str, bytes]:
-    """The folder's files except ``manifest.json``: HTML and PDF as asked, the snapshot and the definition."""
-    context = document_context(loaded, analysis, record.manifest, version)
+    """The folder's files except ``manifest.json``: HTML and PDF as asked, the snapshot and the definition.
+
+    ``flag_history`` gives the flag-history chart when it was drawn elsewhere (the
+    chart worker); by default it is drawn here from the manifest.
+    """
+    history = flag_history() if flag_history is not None else history_chart(record.manifest)
+    context = document_context(loaded, analysis, record.manifest, version, history)
     files: dict[str, bytes] = {SNAPSHOT_FILE: record.snapshot, REPORT_FILE: record.report}
     if "html" in formats:
         files["briefing.html"] = render_html(context, "html").encode("utf-8")

@@ -16,8 +16,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
-from matplotlib.patches import Patch
 
 from generator.charts.style import concise_dates, legend_on_top, line_style, new_figure, to_svg, unit_label
 from generator.model import ChartImage
@@ -40,6 +38,9 @@ def flag_history_chart(
     """
     if len(dates) < 2 or not labels:
         return None
+    from matplotlib.colors import ListedColormap  # imported on use: see style.load_matplotlib
+    from matplotlib.patches import Patch
+
     dates = list(dates)[-MAX_COLUMNS:]
     states = list(states)[-MAX_COLUMNS:]
     flag_ids = list(labels)

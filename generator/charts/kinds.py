@@ -15,16 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import matplotlib.dates as mdates
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from generator.charts.style import RECESSION_GREY
 from generator.phrasing import Quantity
 from generator.spec import ChartSpec
+
+if TYPE_CHECKING:  # matplotlib is imported when the first chart is drawn (style.load_matplotlib)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FactType = Literal["value", "text", "series"]
 Fact = Quantity | str | Mapping[str, Quantity]
@@ -107,6 +108,8 @@ def place_end_labels(labels: list[EndLabel], min_gap_pt: float = 9.5) -> None:
     Works in points on the final axes: labels on one axes are sorted by height
     and pushed up from the lowest until each is ``min_gap_pt`` above the last.
     """
+    import matplotlib.dates as mdates
+
     by_axes: dict[int, list[EndLabel]] = {}
     for label in labels:
         by_axes.setdefault(id(label.ax), []).append(label)

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-matplotlib.use("Agg")  # no display anywhere this runs
-
-from matplotlib import transforms
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 INK = "#1A1A1A"
 MUTED = "#4D4D4D"
@@ -72,8 +69,19 @@ RC = {
 }
 
 
-# Charts are only ever drawn by this package, so the style is set once for the process.
-matplotlib.rcParams.update(RC)  # type: ignore[arg-type]
+@cache
+def load_matplotlib() -> None:
+    """Import matplotlib and set the house style, once per process, when the first chart is drawn.
+
+    Importing matplotlib costs about 0.4 s of CPU. Only the chart code needs it,
+    and it usually runs in the chart worker: the process that lays out the PDF
+    never pays for it (the definition's chart kinds register without it).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display anywhere this runs
+    # Charts are only ever drawn by this package, so the style is set once for the process.
+    matplotlib.rcParams.update(RC)  # type: ignore[arg-type]
 
 
 def new_figure(
@@ -92,6 +100,9 @@ def new_figure(
     legend and unit on top) rather than fitted with a tight bounding box, which
     would draw every chart twice; it also keeps every chart's plot area aligned.
     """
+    load_matplotlib()
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(WIDTH_IN, height), dpi=100)
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0].tolist()
     panel = (height - top - bottom - gap * (rows - 1)) / rows
@@ -117,6 +128,8 @@ def line_style(i: int) -> dict[str, Any]:
 
 def unit_label(ax: Axes, unit: str) -> None:
     """The y unit written just above the plot, from the figure's left edge (no rotated text)."""
+    from matplotlib import transforms
+
     if unit:
         fig = ax.figure
         to_fig = transforms.blended_transform_factory(fig.transFigure, ax.transAxes)
@@ -128,6 +141,8 @@ def unit_label(ax: Axes, unit: str) -> None:
 
 def legend_on_top(ax: Axes) -> None:
     """A one-row legend above the unit line: never over the data."""
+    from matplotlib import transforms
+
     handles, _labels = ax.get_legend_handles_labels()
     if handles:
         anchor = ax.transAxes + transforms.ScaledTranslation(0, 16 / 72, ax.figure.dpi_scale_trans)
@@ -139,6 +154,8 @@ def legend_on_top(ax: Axes) -> None:
 
 def concise_dates(ax: Axes) -> None:
     """Date ticks for spans of any length without rotated labels (archive charts, whose span varies)."""
+    import matplotlib.dates as mdates
+
     locator = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -146,6 +163,8 @@ def concise_dates(ax: Axes) -> None:
 
 def date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
     """Years as ticks on multi-year spans; January and July, as 'Jan 2025', on shorter ones."""
+    import matplotlib.dates as mdates
+
     years = (end - start).days / 365.25
     if years >= 4:
         ax.xaxis.set_major_locator(mdates.YearLocator(1 if years <= 12 else 2))

@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
+from typing import TypeVar
 
 from generator.model import ChartImage, Snapshot
 from generator.spec import ReportSpec
@@ -33,11 +34,18 @@ from generator.spec import ReportSpec
 log = logging.getLogger(__name__)
 
 Charts = dict[str, ChartImage]
+T = TypeVar("T")
 
 
 def _ready() -> None:
-    # Importing the chart code (pandas, matplotlib) is the worker's start-up cost: pay it before the snapshot comes.
-    import generator.charts  # noqa: F401
+    # Importing matplotlib is the worker's start-up cost: pay it before the snapshot comes, while the
+    # caller (which never imports it) loads the data.
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+    from generator.charts.style import load_matplotlib
+
+    load_matplotlib()
 
 
 class _Keep(logging.Handler):
@@ -51,27 +59,31 @@ class _Keep(logging.Handler):
         self.records.append(record)
 
 
-def _draw(spec: ReportSpec, snapshot: Snapshot) -> tuple[Charts, list[logging.LogRecord]]:
-    """In the worker: the charts, and what the chart code logged (re-logged by the caller)."""
+def _draw_charts(spec: ReportSpec, snapshot: Snapshot) -> Charts:
     from generator.charts import render_charts
 
+    return render_charts(spec, snapshot)
+
+
+def _logged(func: Callable[..., T], *args: object) -> tuple[T, list[logging.LogRecord]]:
+    """In the worker: ``func(*args)``, and what the chart code logged (re-logged by the caller)."""
     keep = _Keep()
     root = logging.getLogger("generator")
     root.addHandler(keep)
     root.setLevel(logging.DEBUG)
     try:
-        return render_charts(spec, snapshot), keep.records
+        return func(*args), keep.records
     finally:
         root.removeHandler(keep)
 
 
-def _relog(result: tuple[Charts, list[logging.LogRecord]]) -> Charts:
-    charts, records = result
+def _relog(result: tuple[T, list[logging.LogRecord]]) -> T:
+    value, records = result
     for record in records:
         logger = logging.getLogger(record.name)
         if logger.isEnabledFor(record.levelno):
             logger.handle(record)
-    return charts
+    return value
 
 
 def usable_cores() -> int:
@@ -98,11 +110,17 @@ class ChartWorker:
 
     def draw(self, spec: ReportSpec, snapshot: Snapshot) -> Callable[[], Charts]:
         """Start drawing; the returned function waits for the charts (drawn here if there is no worker)."""
-        if self._pool is None:
-            from generator.charts import render_charts
+        return self.submit(_draw_charts, spec, snapshot)
 
-            return lambda: render_charts(spec, snapshot)
-        future: Future[tuple[Charts, list[logging.LogRecord]]] = self._pool.submit(_draw, spec, snapshot)
+    def submit(self, func: Callable[..., T], *args: object) -> Callable[[], T]:
+        """Run the chart function ``func(*args)`` in the worker; the returned function waits for its result.
+
+        Jobs run in order. Without a worker, ``func`` runs here when the result is asked for.
+        ``func`` must be importable by name (it crosses a process boundary).
+        """
+        if self._pool is None:
+            return lambda: func(*args)
+        future: Future[tuple[T, list[logging.LogRecord]]] = self._pool.submit(_logged, func, *args)
         return lambda: _relog(future.result())
 
     def close(self) -> None:
