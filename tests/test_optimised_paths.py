@@ -36,8 +36,9 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?(\+00:00| UTC)?")
 def _without_run_time(text: str, generated_at: str) -> str:
     """The text with this run's generation time (and only it) masked."""
     day, clock = generated_at[:10], generated_at[11:16]
-    return STAMP.sub(lambda m: "<generated>" if m.group(0).startswith(day) and clock in m.group(0) else m.group(0),
-                     text)
+    return STAMP.sub(
+        lambda m: "<generated>" if m.group(0).startswith(day) and clock in m.group(0) else m.group(0), text
+    )
 
 
 def test_charts_from_the_worker_equal_charts_drawn_here() -> None:
@@ -111,8 +112,20 @@ def test_library_lookup_during_weasyprint_import_agrees_with_ctypes() -> None:
     find = _linker_cache_lookup()
     assert find is not None
     # the names WeasyPrint tries, found and not found, and two every system has
-    names = ["libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset",
-             "harfbuzz-vector", "fontconfig-1", "fontconfig", "pangoft2-1.0", "c", "m"]
+    names = [
+        "libgobject-2.0-0",
+        "gobject-2.0-0",
+        "gobject-2.0",
+        "pango-1.0",
+        "harfbuzz",
+        "harfbuzz-subset",
+        "harfbuzz-vector",
+        "fontconfig-1",
+        "fontconfig",
+        "pangoft2-1.0",
+        "c",
+        "m",
+    ]
     for name in names:
         assert find(name) == ctypes.util._findSoname_ldconfig(name), name  # type: ignore[attr-defined]
     assert find("c") is not None and find("no-such-library-anywhere") is None

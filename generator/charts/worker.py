@@ -40,7 +40,7 @@ T = TypeVar("T")
 def _ready() -> None:
     # Importing matplotlib is the worker's start-up cost: pay it before the snapshot comes, while the
     # caller (which never imports it) loads the data.
-    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.backends.backend_svg
     import matplotlib.figure  # noqa: F401
 
     from generator.charts.style import load_matplotlib
