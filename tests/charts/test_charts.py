@@ -227,3 +227,40 @@ def test_recession_shading_only_where_a_recession_falls(loaded) -> None:  # type
     }))  # fmt: skip
     assert longer is not None and "Shaded: NBER recessions (FRED USREC)." in longer.source_line
     assert longer.svg.count('style="fill: #e3e3e3') == 1  # one band: March-April 2020
+
+
+def test_bare_groups_unwrapped_unless_referenced_or_styled() -> None:
+    from generator.charts.style import _unwrap_bare_groups
+
+    svg = (
+        '<svg><g id="a"><g id="b"><path d="M0 0"/></g><g id="c" style="x"><text>t</text></g></g>'
+        '<use xlink:href="#keep"/><g id="keep"><path/></g><g id="d"><g id="e"><rect/></g></g></svg>'
+    )
+    assert _unwrap_bare_groups(svg) == (
+        '<svg><g id="a"><path d="M0 0"/><g id="c" style="x"><text>t</text></g></g>'
+        '<use xlink:href="#keep"/><g id="keep"><path/></g><rect/></svg>'
+    )
+
+
+def test_simplified_svg_draws_the_same_pixels_as_matplotlibs() -> None:
+    """No-op rotations and bare groups are dropped from the chart SVG, and not a pixel changes."""
+    import io
+
+    from PIL import Image
+
+    from generator.charts.style import _PATH_D, _compact_path
+    from generator.deliver.compose import rasterize
+
+    idx = days(300)
+    drawn = draw("lines", {"A": pd.Series(np.linspace(1, 3, 300), idx), "B": pd.Series(np.linspace(3, 2, 300), idx)})
+    raw = io.StringIO()
+    drawn.figure.savefig(raw, format="svg", metadata={"Date": None, "Creator": None})
+    simplified = to_svg(drawn.figure, "t")
+    assert 'transform="rotate(-0' in raw.getvalue() and 'transform="rotate(-0' not in simplified
+    assert simplified.count("<g") < raw.getvalue().count("<g") / 2
+
+    def pixels(svg: str) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(rasterize(svg, colours=256))).convert("RGB"))
+
+    rounded = _PATH_D.sub(_compact_path, raw.getvalue())  # path rounding (0.1 pt) is the one change that shows
+    assert np.array_equal(pixels(rounded), pixels(simplified))
