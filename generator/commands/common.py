@@ -6,7 +6,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
+import typer
 from rich.console import Console
 
 from generator.errors import UsageError
@@ -40,3 +42,22 @@ def progress_reporter(quiet: bool = False) -> Iterator[Callable[[str], None]]:
         return
     with stderr.status("starting") as status:
         yield lambda msg: status.update(msg)
+
+
+VIEW_FORMATS = ("table", "json", "html")
+
+
+def check_view_format(fmt: str) -> str:
+    """``--format`` of the archive views (compare, history): table, json or html."""
+    if fmt not in VIEW_FORMATS:
+        raise UsageError(f"unknown --format '{fmt}': expected one of {', '.join(VIEW_FORMATS)}")
+    return fmt
+
+
+def emit_page(page: str, to: Path | None) -> None:
+    """An HTML view: printed, or written to ``--to``."""
+    if to is None:
+        typer.echo(page)
+    else:
+        to.write_text(page, encoding="utf-8")
+        stdout.print(f"written {to}")

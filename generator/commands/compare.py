@@ -8,11 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from generator.commands.common import parse_date, stdout
+from generator.commands.common import check_view_format, emit_page, parse_date, stdout
 from generator.commands.list import archive_option
-from generator.errors import UsageError
 
-FORMATS = ("table", "json", "html")
 _LIGHT = {"green": "green", "amber": "yellow", "red": "red", "unknown": "bright_black"}
 
 
@@ -30,8 +28,7 @@ def compare_command(
     """Compare two archived briefings: every indicator, flag and macro release, across definition changes."""
     from generator.archive.views import compare_dates
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format '{fmt}': expected one of {', '.join(FORMATS)}")
+    check_view_format(fmt)
     a = parse_date(date_a, "DATE_A")
     b = parse_date(date_b, "DATE_B")
     assert a is not None and b is not None
@@ -44,11 +41,7 @@ def compare_command(
         from generator.render.html import environment
 
         page = environment().get_template("compare.html.j2").render(cmp=cmp, charts=result.charts)
-        if to is None:
-            typer.echo(page)
-        else:
-            to.write_text(page, encoding="utf-8")
-            stdout.print(f"written {to}")
+        emit_page(page, to)
         return
     stdout.print(f"[bold]Briefing {cmp.before} vs {cmp.after}[/]   stance {cmp.stance_before} -> {cmp.stance_after}")
     for note in cmp.notes:

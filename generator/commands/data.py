@@ -45,8 +45,10 @@ def import_files(
             if target is None:
                 close = difflib.get_close_matches(wanted.upper(), list(spec.series), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise UsageError(f"no series '{series_id or path.stem}' in {report}{hint}; name the file after "
-                                 "a series id or pass --id")
+                raise UsageError(
+                    f"no series '{series_id or path.stem}' in {report}{hint}; name the file after "
+                    "a series id or pass --id"
+                )
             if not path.is_file():
                 raise UsageError("file not found")
             data = load_series(path, target, source="csv")
@@ -55,8 +57,10 @@ def import_files(
             failures += 1
             typer.echo(f"error: {path}: {exc}", err=True)
             continue
-        typer.echo(f"{path.name} -> {target.id}: {len(data.values)} observations {data.first_date}..{data.last_date}, "
-                   f"{added} new or revised row(s)")
+        typer.echo(
+            f"{path.name} -> {target.id}: {len(data.values)} observations {data.first_date}..{data.last_date}, "
+            f"{added} new or revised row(s)"
+        )
         for note in data.notes:
             typer.echo(f"  note: {note}")
     typer.echo(f"store: {store.root}")

@@ -8,7 +8,9 @@ import typer
 
 
 def doctor(
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder to check."),
+    output: Path = typer.Option(
+        Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder to check."
+    ),
     offline: bool = typer.Option(False, "--offline", help="Skip the network checks."),
 ) -> int:
     """Check that briefings can be built here; each problem comes with its fix. Exit 1 if any check fails."""

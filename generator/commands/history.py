@@ -8,11 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from generator.commands.common import stdout
+from generator.commands.common import check_view_format, emit_page, stdout
 from generator.commands.list import archive_option
-from generator.errors import UsageError
-
-FORMATS = ("table", "json", "html")
 
 
 def history_command(
@@ -24,8 +21,7 @@ def history_command(
     """Show what each archived briefing said an indicator was: the published record, not today's data."""
     from generator.archive.views import indicator_over_time
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format '{fmt}': expected one of {', '.join(FORMATS)}")
+    check_view_format(fmt)
     h = indicator_over_time(output, indicator)
     if fmt == "json":
         typer.echo(json.dumps(h.as_json(), indent=2))
@@ -34,11 +30,7 @@ def history_command(
         from generator.render.html import environment
 
         page = environment().get_template("history.html.j2").render(h=h, chart=h.chart())
-        if to is None:
-            typer.echo(page)
-        else:
-            to.write_text(page, encoding="utf-8")
-            stdout.print(f"written {to}")
+        emit_page(page, to)
         return
     stdout.print(f"[bold]{h.label}[/] ({h.unit}), as published")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
