@@ -142,10 +142,16 @@ class YahooQuotes:
 
         got: dict[str, dict[str, float]] = {}
         failed: dict[str, str] = {}
-        for symbol in symbols:
+        for i, symbol in enumerate(symbols):
             try:
                 info = yf.Ticker(symbol, session=self.session).info or {}
             except Exception as exc:  # yfinance raises many kinds; one symbol's failure must not stop the rest
+                if "DNS" in type(exc).__name__ or "resolve host" in str(exc):
+                    # Every symbol asks the same host: say it once, plainly, and do not ask again.
+                    failed.update(
+                        dict.fromkeys(symbols[i:], "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)")
+                    )
+                    break
                 failed[symbol] = redact(f"{type(exc).__name__}: {exc}")[:200]
                 continue
             fields = {k: float(v) for k, v in info.items() if isinstance(v, int | float) and not isinstance(v, bool)}

@@ -185,3 +185,31 @@ def test_quotes_not_used_for_a_past_date(loaded) -> None:  # type: ignore[no-unt
     )
     assert not any(s.source == "yahoo-quote" for s in snap.series.values())
     assert any("not used for a past date" in q.message for q in snap.quality)
+
+
+def test_unresolvable_yahoo_host_is_said_once_plainly_and_not_asked_again(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Offline: the first quote fails in DNS; the other symbols are not requested, and the reason is readable."""
+    import yfinance as yf
+    from curl_cffi.requests.exceptions import DNSError
+
+    from generator.sources.yahoo import YahooSession
+
+    yf.set_tz_cache_location(str(tmp_path / "yf"))
+
+    asked: list[str] = []
+
+    class Offline(YahooSession):
+        def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def]
+            asked.append(url)
+            raise DNSError("Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com.")
+
+    session = Offline(FAST)
+    _series, notes = quote_series(
+        loaded.spec, YahooQuotes(FAST, session=session), date(2026, 11, 20), datetime.now(UTC)
+    )
+    messages = {q.series_id: q.message for q in notes}
+    assert (
+        messages["PE_TTM_IWM"] == "Yahoo IWM trailingPE: cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)"
+    )
+    assert len(messages) == 4 and all("cannot resolve Yahoo's host" in m for m in messages.values())
+    assert 0 < len(asked) <= 3  # one symbol's attempts (yfinance may retry a step), not four symbols' worth
