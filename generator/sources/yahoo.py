@@ -61,6 +61,7 @@ class YahooSession(curl_requests.Session):
     """The curl_cffi session yfinance uses, with our timeout cap, proxy, optional base URL and bookkeeping."""
 
     def __init__(self, settings: NetworkSettings | None = None, base_url: str | None = None, **kwargs: Any) -> None:
+        quiet_yfinance_warnings()  # before any thread of the run starts: see there
         self.settings = settings or NetworkSettings()
         kwargs.setdefault("impersonate", "chrome")
         if self.settings.proxies:
@@ -116,6 +117,26 @@ class YahooSession(curl_requests.Session):
         with self._outcome_lock:
             for symbol in symbols:
                 self._outcomes.pop(symbol.upper(), None)
+
+
+def quiet_yfinance_warnings() -> None:
+    """Ignore warnings raised from yfinance's modules (its pandas deprecations are not ours to show or fail on).
+
+    Installed for the whole process, once the session exists, and never
+    removed: ``warnings.catch_warnings()`` is not thread-safe. It saves the
+    process-wide filter list on entry and puts that list back on exit, and
+    pandas and pyarrow wrap hundreds of small operations in it, on the store
+    and FRED threads that run while Yahoo's download is out. A filter added only
+    for the download's duration (as this module once did) was dropped whenever
+    such a block had been entered before the download began and was left
+    during it: yfinance's warnings then reached the console, and under
+    ``-W error`` (the test suite) every ticker parsed after that moment failed
+    with a ``Pandas4Warning`` and fell back to stale stored data. A filter that
+    is in place before those threads start is in every list they save, so
+    none of them can drop it. Idempotent: ``filterwarnings`` replaces an equal
+    filter rather than adding a second one.
+    """
+    warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
 
 
 class _ErrorLog(logging.Handler):
@@ -176,6 +197,7 @@ class YahooProvider:
     def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
         if not specs:
             return FetchResult()
+        quiet_yfinance_warnings()  # again, in case the filters were reset since the session was made
         symbols = sorted({s.provider_symbol.upper() for s in specs})
         batch = _Batch(pending=set(symbols))
         try:
@@ -246,25 +268,22 @@ class YahooProvider:
     def _download(self, symbols: list[str], start: date, end: date) -> pd.DataFrame:
         threads = min(self.max_workers, len(symbols))
         _use_thread_pool(threads)
-        with warnings.catch_warnings():
-            # yfinance's own pandas deprecation warnings are not ours to show (or to fail tests on).
-            warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
-            return yf.download(
-                symbols,
-                start=start.isoformat(),
-                end=(end + timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
-                interval="1d",
-                auto_adjust=False,
-                actions=False,
-                repair=False,
-                keepna=False,
-                progress=False,
-                threads=threads,
-                timeout=self.settings.timeout,
-                session=self.session,
-                group_by="column",
-                multi_level_index=True,
-            )
+        return yf.download(
+            symbols,
+            start=start.isoformat(),
+            end=(end + timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+            interval="1d",
+            auto_adjust=False,
+            actions=False,
+            repair=False,
+            keepna=False,
+            progress=False,
+            threads=threads,
+            timeout=self.settings.timeout,
+            session=self.session,
+            group_by="column",
+            multi_level_index=True,
+        )
 
     def _classify(self, symbol: str, failure: str | None, errors: _ErrorLog) -> tuple[str, bool, bool]:
         """Reason text, whether to retry, and whether it was a rate limit."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
+import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -221,3 +223,39 @@ def test_session_caps_timeouts_and_sends_yahoo_hosts_to_the_base_url(loopback) -
     assert time.monotonic() - started < 0.9  # capped at ours, not yfinance's 30 s
     assert [p for p, _ in loopback.requests] == ["/v8/finance/chart/%5EVIX"]
     assert session.outcome("^VIX") == type(info.value).__name__
+
+
+def test_yfinance_warnings_stay_ignored_while_other_threads_use_catch_warnings(loopback, make_provider) -> None:
+    # pandas and pyarrow wrap many operations in warnings.catch_warnings(), which puts back on exit the filter
+    # list it saved on entry. Here a thread (as a store read or FRED parse would) enters before the download
+    # starts and leaves while it is out: a filter added just for the download would be gone from then on, and
+    # under the suite's -W error yfinance's own pandas deprecation warnings would fail the ticker.
+    provider = make_provider()
+    entered, leave, left = threading.Event(), threading.Event(), threading.Event()
+    heard: list[str] = []
+
+    def other_thread() -> None:
+        with warnings.catch_warnings():
+            entered.set()
+            leave.wait(5)
+        left.set()
+
+    def chart(query: dict[str, str]) -> Reply:
+        leave.set()
+        left.wait(5)
+        try:  # what a warning from yfinance's code meets now that the other thread is out
+            warnings.warn_explicit("deprecated", DeprecationWarning, "yfinance/utils.py", 1, module="yfinance.utils",
+                                   registry={})
+            heard.append("ignored")
+        except DeprecationWarning:
+            heard.append("raised")
+        return 200, JSON, json.dumps(iwm_body())
+
+    serve(loopback, {"IWM": chart})
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    assert entered.wait(5)
+    result = provider.fetch([spec("IWM")], *OCT)
+    worker.join(5)
+    assert left.is_set() and heard and set(heard) == {"ignored"}
+    assert result.failures == {} and len(result.series["IWM"].values) == 22
