@@ -125,14 +125,15 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
 
     settings = settings or SourceSettings.from_env()
     net = settings.network
+    yahoo_cache = settings.data_dir / "yfinance"  # yfinance's cookie and time zones, our crumb
     return DataSources(
         live={
-            "yahoo": YahooProvider(net, base_url=settings.yahoo_base_url, cache_dir=settings.data_dir / "yfinance"),
+            "yahoo": YahooProvider(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
             "fred": FredProvider(settings.fred_api_key, settings=net, api_root=settings.fred_api_root,
                                  csv_url=settings.fred_csv_url),
         },
         store=ParquetStore(settings.data_dir),
-        quotes=YahooQuotes(net, base_url=settings.yahoo_base_url),
+        quotes=YahooQuotes(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
     )
 
 
@@ -243,10 +244,11 @@ class _ProviderRun:
 
     def _run(self, io: ThreadPoolExecutor) -> None:
         provider, group, notes = self.provider, self.group, self.notes
-        # The stored histories are needed only once the new data is in (to spot re-based adjusted closes):
-        # they are read while the requests are out. The plan needs just each series' last stored date.
-        reading = {s.id: io.submit(_read_stored, self.store, s, notes) for s in group}
-        last = {s.id: _stored_until(self.store, s, reading[s.id]) for s in group}
+        # A stored history is needed only once the new data is in, and only for adjusted closes (to spot a
+        # re-based history): those are read while the requests are out. The plan needs just each series'
+        # last stored date, which our store reads from the file's statistics.
+        reading = {s.id: io.submit(_read_stored, self.store, s, notes) for s in group if _compares(self.store, s)}
+        last = {s.id: _stored_until(self.store, s, reading.get(s.id), notes) for s in group}
         fetched: dict[str, SeriesData] = {}
         plan = _plan(group, last, self.start, self.end, self.current)
 
@@ -262,7 +264,7 @@ class _ProviderRun:
             fetched.update(result.series)
             self.failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
         stored = {sid: future.result() for sid, future in reading.items()}
-        rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored[s.id], fetched[s.id], s)]
+        rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored.get(s.id), fetched[s.id], s)]
         if rebased and self.current:
             self.say(f"refetching {len(rebased)} series whose adjusted history changed")
             result = _safe_fetch(provider, rebased, self.start, self.end)
@@ -278,14 +280,21 @@ class _ProviderRun:
                 notes.append(note)
 
 
-def _stored_until(store: SeriesStore | None, spec: SeriesSpec, reading: Future[SeriesData | None]) -> date | None:
+def _compares(store: SeriesStore | None, spec: SeriesSpec) -> bool:
+    """Whether the run reads this series' stored history: to compare adjusted closes, or (another store) for its end."""
+    return store is not None and (spec.field == "adjclose" or not isinstance(store, ParquetStore))
+
+
+def _stored_until(
+    store: SeriesStore | None, spec: SeriesSpec, reading: Future[SeriesData | None] | None, notes: list[QualityNote]
+) -> date | None:
     """The last stored date: from the Parquet file's statistics when the store is ours, else from the read."""
     if isinstance(store, ParquetStore):
         try:
             return store.last_date(spec.id)
         except StoreError:
             pass  # the full read reports it
-    data = reading.result()
+    data = reading.result() if reading is not None else _read_stored(store, spec, notes)
     return data.last_date if data is not None else None
 
 

@@ -36,6 +36,8 @@ class Market:
     ``series``: the report's series (frequency and publication lag of FRED ids).
     ``latency``: seconds each answer waits (on the server's request thread).
     ``fail``: symbol or series id -> HTTP status to answer with.
+    ``crumb``: the crumb ``getcrumb`` issues; with ``check_crumb`` a chart request carrying any other
+    crumb is refused with 401 "Invalid Crumb", as Yahoo refuses a crumb it no longer honours.
     """
 
     def __init__(
@@ -54,6 +56,8 @@ class Market:
         self.latency = latency
         self.factor = 0.98
         self.fail: dict[str, int] = {}
+        self.crumb = CRUMB
+        self.check_crumb = False
         self.template = json.loads(CHART_TEMPLATE.read_text(encoding="utf-8"))
         self._cache: dict[tuple[Any, ...], str] = {}
         self._cache_lock = threading.Lock()
@@ -61,7 +65,7 @@ class Market:
     def serve(self, loopback: Loopback) -> None:
         """Route Yahoo's crumb and chart endpoints and FRED's CSV and observations on ``loopback``."""
         loopback.route("/", self.cookie, exact=True)
-        loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, CRUMB))
+        loopback.route("/v1/test/getcrumb", self.getcrumb)
         loopback.route("/v8/finance/chart/", self.chart)
         loopback.route("/graph/fredgraph.csv", self.fredgraph)
         loopback.route("/fred/series/observations", self.observations)
@@ -104,8 +108,15 @@ class Market:
         cookie = f"A3=d=AQABBBENCHMARK&S=AQAAAbench; Expires={expires}; Max-Age=31557600; Path=/; HttpOnly"
         return 404, {"Content-Type": "text/html", "Set-Cookie": cookie}, "<html>Not Found</html>"
 
+    def getcrumb(self, path: str, query: dict[str, str]) -> Reply:
+        self._wait()
+        return 200, {"Content-Type": "text/plain"}, self.crumb
+
     def chart(self, path: str, query: dict[str, str]) -> Reply:
         self._wait()
+        if self.check_crumb and query.get("crumb") != self.crumb:
+            refused = {"chart": {"result": None, "error": {"code": "Unauthorized", "description": "Invalid Crumb"}}}
+            return 401, {"Content-Type": "application/json"}, json.dumps(refused)
         symbol = unquote(path.rsplit("/", 1)[-1])
         if symbol in self.fail:
             return self.fail[symbol], {"Content-Type": "text/plain"}, "error"

@@ -164,7 +164,7 @@ class FredProvider:
         session: requests.Session | None = None,
         api_root: str = FRED_API_ROOT,
         csv_url: str = FRED_CSV_URL,
-        max_workers: int = 8,
+        max_workers: int = 32,  # a whole report's series at once; the rate limiter paces the starts
         rate_limit: tuple[int, float] = FRED_RATE_LIMIT,
         today: Callable[[], date] | None = None,
     ) -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"macro-briefing/{__version__}"
 REDACTED = "***"
 
-_KEY_PARAM = re.compile(r"(?i)(api_key|apikey|token|access_token)=([^&\s'\"<>]+)")
+_KEY_PARAM = re.compile(r"(?i)(api_key|apikey|token|access_token|crumb)=([^&\s'\"<>]+)")
 
 
 @dataclass(frozen=True)

@@ -130,12 +130,18 @@ class YahooQuotes:
     """Yahoo's quote fields through yfinance's ``Ticker.info`` (quoteSummary + v7 quote) on our session."""
 
     def __init__(
-        self, settings: NetworkSettings | None = None, base_url: str | None = None, session: Any | None = None
+        self,
+        settings: NetworkSettings | None = None,
+        base_url: str | None = None,
+        session: Any | None = None,
+        cache_dir: str | Path | None = None,
     ) -> None:
+        from generator.sources.crumb import CRUMB_FILE, CrumbCache
         from generator.sources.yahoo import YahooSession
 
         self.settings = settings or NetworkSettings()
-        self.session = session or YahooSession(self.settings, base_url=base_url)
+        crumbs = CrumbCache(Path(cache_dir) / CRUMB_FILE) if cache_dir is not None else None  # shared with prices
+        self.session = session or YahooSession(self.settings, base_url=base_url, crumbs=crumbs)
 
     def quote(self, symbols: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
         import yfinance as yf

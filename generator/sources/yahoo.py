@@ -39,6 +39,7 @@ from yfinance.exceptions import YFRateLimitError
 from generator.errors import RateLimitError, SourceError, TransientSourceError
 from generator.model import SeriesData
 from generator.sources.base import FetchResult
+from generator.sources.crumb import CRUMB_FILE, CrumbCache, cookie_fingerprint
 from generator.sources.http import NetworkSettings, redact, retrying
 from generator.sources.validate import check_series
 from generator.spec import SeriesSpec
@@ -54,13 +55,20 @@ YAHOO_HOSTS = (
 )
 COLUMN_FOR_FIELD = {"adjclose": "Adj Close", "close": "Close", "volume": "Volume", "value": "Adj Close"}
 _CHART = re.compile(r"/v8/finance/chart/([^/?#]+)")
+_CRUMB_PATH = "/v1/test/getcrumb"
 _TRANSIENT_ERRORS = ("Timeout", "ConnectionError", "ConnectTimeout", "ReadTimeout", "ProxyError", "SSLError")
 
 
 class YahooSession(curl_requests.Session):
     """The curl_cffi session yfinance uses, with our timeout cap, proxy, optional base URL and bookkeeping."""
 
-    def __init__(self, settings: NetworkSettings | None = None, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: NetworkSettings | None = None,
+        base_url: str | None = None,
+        crumbs: CrumbCache | None = None,
+        **kwargs: Any,
+    ) -> None:
         quiet_yfinance_warnings()  # before any thread of the run starts: see there
         self.settings = settings or NetworkSettings()
         kwargs.setdefault("impersonate", "chrome")
@@ -68,6 +76,7 @@ class YahooSession(curl_requests.Session):
             kwargs.setdefault("proxies", self.settings.proxies)
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/") if base_url else None
+        self.crumbs = crumbs  # the crumb kept from an earlier run (see sources/crumb.py)
         self._outcomes: dict[str, int | str] = {}
         self._outcome_lock = threading.Lock()
         # Hosts that did not resolve in this round: offline, every further request would wait for DNS again.
@@ -84,12 +93,19 @@ class YahooSession(curl_requests.Session):
                     break
         found = _CHART.search(url)
         symbol = unquote(found.group(1)).upper() if found else None
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
         known_failure = self._unresolved.get(host)
         if known_failure is not None:
             if symbol:
                 self._note(symbol, type(known_failure).__name__)
             raise copy.copy(known_failure)
+        asks_crumb = self.crumbs is not None and parts.path.endswith(_CRUMB_PATH) and str(method).upper() == "GET"
+        cookies = self._cookie_fingerprint() if asks_crumb else None
+        if asks_crumb and self.crumbs is not None:
+            kept = self.crumbs.get(cookies)
+            if kept is not None:
+                return _answer(url, kept)
         try:
             response = super().request(method, url, *args, **kwargs)
         except Exception as exc:
@@ -100,7 +116,17 @@ class YahooSession(curl_requests.Session):
             raise
         if symbol:
             self._note(symbol, int(response.status_code))
+        if self.crumbs is not None:
+            if asks_crumb and response.status_code == 200:
+                self.crumbs.put(response.text.strip(), cookies)
+            sent = (kwargs.get("params") or {}).get("crumb") if isinstance(kwargs.get("params"), dict) else None
+            if response.status_code == 401 and sent:
+                self.crumbs.drop(sent)  # Yahoo no longer takes it: yfinance's retry asks for a new one
         return response
+
+    def _cookie_fingerprint(self) -> str | None:
+        """The cookies this session would send, as :func:`cookie_fingerprint`."""
+        return cookie_fingerprint((c.domain, c.name, c.value or "") for c in list(self.cookies.jar))
 
     def _note(self, symbol: str, outcome: int | str) -> None:
         with self._outcome_lock:
@@ -139,6 +165,15 @@ def quiet_yfinance_warnings() -> None:
     warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
 
 
+def _answer(url: str, crumb: str) -> curl_requests.Response:
+    """The getcrumb response, answered from the crumb kept for the cookies about to be sent."""
+    response = curl_requests.Response()
+    response.url, response.status_code, response.reason, response.ok = url, 200, "OK", True
+    response.headers["Content-Type"] = "text/plain;charset=utf-8"
+    response.content = crumb.encode("utf-8")
+    return response
+
+
 class _ErrorLog(logging.Handler):
     """Collects yfinance's per-ticker error lines during one download (it logs instead of raising)."""
 
@@ -172,7 +207,9 @@ class YahooProvider:
     Up to ``max_workers`` tickers are fetched at once (yfinance's own default is
     two per CPU core, which a laptop with 16 threads reaches too); each costs one
     chart request, plus a time-zone probe the first time a ticker is seen
-    (yfinance caches time zones and the session cookie in ``cache_dir``).
+    (yfinance caches time zones and the session cookie in ``cache_dir``; the
+    crumb is kept there too, see :mod:`generator.sources.crumb`, so a run with
+    a known cookie makes no request before the charts).
     """
 
     name = "yahoo"
@@ -187,7 +224,8 @@ class YahooProvider:
         max_workers: int = 32,
     ) -> None:
         self.settings = settings or NetworkSettings()
-        self.session = session or YahooSession(self.settings, base_url=base_url)
+        crumbs = CrumbCache(Path(cache_dir) / CRUMB_FILE) if cache_dir is not None else None
+        self.session = session or YahooSession(self.settings, base_url=base_url, crumbs=crumbs)
         self.max_workers = max(1, max_workers)
         if cache_dir is not None:
             # yfinance keeps ticker time zones and cookies in SQLite files; keep them with our data.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import traceback
 from datetime import date
@@ -321,3 +322,19 @@ def test_network_settings_from_environment() -> None:
                                   "HTTPS_PROXY": "http://proxy.internal:3128"})
     assert (s.timeout, s.retries, s.proxy) == (7.5, 5, "http://proxy.internal:3128")
     assert NetworkSettings.from_env({}).proxies is None
+
+
+def test_a_whole_report_of_series_is_in_flight_at_once(loopback) -> None:
+    # Each answer waits until all of them have arrived: the fetch succeeds only if every request is out at once.
+    ids = [f"S{i:02d}" for i in range(24)]
+    everyone = threading.Barrier(len(ids), timeout=2)
+
+    def csv(path: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
+        everyone.wait()
+        return 200, CSV, f"observation_date,{query['id']}\n2026-11-18,4.1\n2026-11-19,4.2\n"
+
+    loopback.route("/graph/fredgraph.csv", csv)
+    patient = NetworkSettings(timeout=5.0, retries=0)  # no retry may add a late request to the barrier
+    fred = provider(loopback, key=None, settings=patient)
+    result = fred.fetch([spec(sid) for sid in ids], date(2026, 11, 1), date(2026, 11, 19))
+    assert result.failures == {} and sorted(result.series) == ids
