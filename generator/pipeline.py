@@ -125,9 +125,10 @@ def build_briefing(
 ) -> BriefingResult:
     """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``.
 
-    With a PDF to make, the charts are drawn in a worker process while this one
-    builds the manifest and loads WeasyPrint; ``parallel=False`` draws them here
-    (the same charts, more slowly).
+    With a PDF to make, the charts (and then the flag-history chart) are drawn in
+    a worker process, the only one that imports matplotlib, while this one builds
+    the manifest and loads WeasyPrint; ``parallel=False`` draws them here (the
+    same charts, more slowly).
     """
     say = progress or (lambda _m: None)
     day = check_date(date)
