@@ -148,7 +148,8 @@ def live(data: Dataset, work: Path, runs: int, report: Path = REPORT) -> dict[st
             for phase in phases:
                 service.requests.clear()
                 sample = run(["-m", "bench.live", "--yahoo-url", yahoo, "--fred-url", service.url,
-                              "--date", data.day.isoformat(), "--data", str(folder), "--report", str(report)])
+                              "--date", data.day.isoformat(), "--data", str(folder), "--report", str(report)],
+                             tree=False)  # one process: its peak RSS is wait4's; sampling it would slow it
                 if i < 0:
                     continue
                 result = json.loads(sample.stdout.strip().splitlines()[-1])

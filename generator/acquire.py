@@ -47,7 +47,7 @@ SOURCE_MODES = ("auto", "live", "store", "illustrative")
 HISTORY_YEARS = 12  # ten-year windows plus a 200-day average need a little over ten years
 # How far back an incremental fetch re-reads, so revisions of recent observations arrive too.
 REVISION_WINDOW = {"daily": 10, "weekly": 42, "monthly": 190, "quarterly": 400}
-STORE_WRITERS = 4
+STORE_WRITERS = 2  # per provider: merges are ~3 ms of CPU each; more threads only contend for the GIL
 
 Progress = Callable[[str], None]
 

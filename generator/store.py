@@ -55,42 +55,116 @@ class StoredSeries:
     bytes: int
 
 
-def _make_empty() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "date": pd.Series(dtype="datetime64[ns]"),
-            "value": pd.Series(dtype="float64"),
-            "fetched_at": pd.Series(dtype="datetime64[ns, UTC]"),
-            "source": pd.Series(dtype="string"),
-            "known_since": pd.Series(dtype="datetime64[ns]"),
-        }
+SCHEMA = pa.schema(
+    [
+        ("date", pa.timestamp("ns")),
+        ("value", pa.float64()),
+        ("fetched_at", pa.timestamp("ns", tz="UTC")),
+        ("source", pa.large_string()),
+        ("known_since", pa.timestamp("ns")),
+    ]
+)
+_NAT = np.datetime64("NaT", "ns")
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Stored rows as NumPy columns (dates and times as naive ``datetime64[ns]``, fetch times in UTC).
+
+    Why not a DataFrame: a live run merges some fifty files while its requests
+    are out, on threads that share one interpreter lock, and building and
+    indexing DataFrames cost several times the Parquet I/O itself.
+    """
+
+    date: np.ndarray
+    value: np.ndarray
+    fetched: np.ndarray
+    source: np.ndarray  # str objects
+    known: np.ndarray  # NaT where the source gave no publication date
+
+    def __len__(self) -> int:
+        return len(self.date)
+
+    def take(self, positions: np.ndarray) -> _Rows:
+        return _Rows(*(column[positions] for column in self.columns()))
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return self.date, self.value, self.fetched, self.source, self.known
+
+    @staticmethod
+    def concat(a: _Rows, b: _Rows) -> _Rows:
+        return _Rows(*(np.concatenate([x, y]) for x, y in zip(a.columns(), b.columns(), strict=True)))
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as :meth:`ParquetStore.rows` shows them."""
+        return pd.DataFrame(
+            {
+                "date": pd.Series(self.date, dtype="datetime64[ns]"),
+                "value": pd.Series(self.value, dtype="float64"),
+                "fetched_at": pd.Series(self.fetched, dtype="datetime64[ns]").dt.tz_localize(UTC),
+                "source": pd.Series(self.source, dtype="string"),
+                "known_since": pd.Series(self.known, dtype="datetime64[ns]"),
+            }
+        )
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_arrays(
+            [
+                pa.array(self.date, type=SCHEMA.field("date").type),
+                pa.array(self.value, type=pa.float64()),
+                pa.array(self.fetched.astype("int64"), type=SCHEMA.field("fetched_at").type),
+                pa.array(self.source, type=pa.large_string()),
+                pa.array(self.known, type=SCHEMA.field("known_since").type, mask=np.isnat(self.known)),
+            ],
+            schema=SCHEMA,
+        )
+
+
+def _empty_rows() -> _Rows:
+    stamps = np.empty(0, dtype="datetime64[ns]")
+    return _Rows(stamps, np.empty(0, dtype="float64"), stamps, np.empty(0, dtype=object), stamps)
+
+
+def _column(table: pa.Table, name: str, kind: pa.DataType) -> np.ndarray:
+    column = table.column(name)
+    if column.type != kind:  # files written by other tools: same meaning, another unit or string type
+        column = column.cast(kind)
+    values = column.to_numpy()
+    return values if values.flags.writeable else values.copy()  # Arrow's zero-copy views are read-only
+
+
+def _from_table(table: pa.Table) -> _Rows:
+    fetched = table.column("fetched_at")
+    if not pa.types.is_timestamp(fetched.type) or fetched.type.tz is None:
+        raise ValueError("fetched_at is not a UTC time")
+    return _Rows(
+        date=_column(table, "date", pa.timestamp("ns")),
+        value=_column(table, "value", pa.float64()).astype("float64", copy=False),
+        fetched=_column(table, "fetched_at", pa.timestamp("ns", tz="UTC")).astype("datetime64[ns]"),
+        source=_column(table, "source", pa.large_string()).astype(object, copy=False),
+        known=_column(table, "known_since", pa.timestamp("ns")),
     )
 
 
-_EMPTY = _make_empty()
-
-
-def _empty() -> pd.DataFrame:
-    return _EMPTY.copy()  # building the typed frame costs milliseconds; a new store asks for 49 of them
-
-
-def _order(rows: pd.DataFrame) -> np.ndarray:
+def _order(rows: _Rows) -> np.ndarray:
     """Row positions sorted by date, then fetch time, ties in file order (a stable sort)."""
-    # np.lexsort on the raw int64 stamps: pandas' multi-key sort_values costs ten times more.
-    fetched = pd.DatetimeIndex(rows["fetched_at"]).asi8
-    return np.lexsort((fetched, pd.DatetimeIndex(rows["date"]).asi8))
+    return np.lexsort((rows.fetched.view("int64"), rows.date.view("int64")))
 
 
-def _latest(rows: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
+def _latest(rows: _Rows, ordered: bool = False) -> _Rows:
     """One row per date: the one fetched last. ``ordered``: ``rows`` are already sorted as :func:`_order` does."""
-    if rows.empty:
+    if len(rows) < 2:
         return rows
-    dates = pd.DatetimeIndex(rows["date"])
-    if dates.is_monotonic_increasing and dates.is_unique:  # the usual file: one fetch per date, in order
-        return rows.set_index("date")
+    steps = np.diff(rows.date.view("int64"))
+    if (steps > 0).all():  # the usual file: one fetch per date, in order
+        return rows
     if not ordered:
-        rows = rows.iloc[_order(rows)]
-    return rows.drop_duplicates("date", keep="last").set_index("date")
+        rows = rows.take(_order(rows))
+    dates = rows.date.view("int64")
+    last = np.empty(len(dates), dtype=bool)
+    last[:-1] = dates[1:] != dates[:-1]
+    last[-1] = True
+    return rows.take(np.flatnonzero(last))
 
 
 class ParquetStore:
@@ -111,45 +185,50 @@ class ParquetStore:
 
     def rows(self, series_id: str) -> pd.DataFrame:
         """Every stored row of a series (empty frame when none); ``StoreError`` if the file is unreadable."""
+        return self._rows(series_id).frame()
+
+    def _rows(self, series_id: str) -> _Rows:
         path = self.path(series_id)
-        if not path.exists():
-            return _empty()
         try:
             # One read of the whole file: a concurrent writer replaces the file, never changes it in place,
             # so the bytes read are one consistent version (pyarrow alone may open the path twice).
-            table = pq.read_table(pa.BufferReader(path.read_bytes()), use_threads=False)
-            frame = table.to_pandas(use_threads=False)  # threads cost more than they save on one small file
+            buffer = pa.BufferReader(path.read_bytes())
         except FileNotFoundError:
-            return _empty()
-        except (OSError, ValueError) as exc:
+            return _empty_rows()
+        except OSError as exc:
+            raise StoreError(f"{path}: unreadable store file ({type(exc).__name__})") from None
+        try:
+            table = pq.ParquetFile(buffer).read(use_threads=False)  # threads cost more than they save here
+        except (OSError, ValueError, pa.ArrowException) as exc:
             raise StoreError(
                 f"{path}: unreadable store file ({type(exc).__name__}); delete it and the next run refetches"
             ) from None
-        missing = [c for c in COLUMNS if c not in frame.columns]
+        missing = [c for c in COLUMNS if c not in table.column_names]
         if missing:
             raise StoreError(f"{path}: not a store file (missing columns {', '.join(missing)})")
-        return frame
+        try:
+            return _from_table(table)
+        except (ValueError, pa.ArrowException) as exc:
+            raise StoreError(f"{path}: not a store file ({exc})") from None
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         """The latest known value for each date, or ``None`` when nothing is stored."""
-        return self._as_series(spec, self.rows(spec.id))
+        return self._as_series(spec, self._rows(spec.id))
 
     @staticmethod
-    def _as_series(spec: SeriesSpec, rows: pd.DataFrame, ordered: bool = False) -> SeriesData | None:
+    def _as_series(spec: SeriesSpec, rows: _Rows, ordered: bool = False) -> SeriesData | None:
         latest = _latest(rows, ordered)
-        if latest.empty:
+        if not len(latest):
             return None
-        values = latest["value"].astype("float64")
-        values.index = pd.DatetimeIndex(values.index, name="date")
-        values.name = spec.id
-        known = latest["known_since"]
+        index = pd.DatetimeIndex(latest.date, name="date")
+        values = pd.Series(latest.value, index=index, name=spec.id, dtype="float64", copy=False)
         known_since = None
-        if known.notna().all():
-            known_since = pd.Series(pd.DatetimeIndex(known).to_numpy(), index=values.index, name="known_since")
-        fetched = latest["fetched_at"].max()
+        if not np.isnat(latest.known).any():
+            known_since = pd.Series(latest.known, index=index, name="known_since")
+        fetched = pd.Timestamp(latest.fetched.max(), tz=UTC)
         # Synthetic rows (a benchmark's or a demo's store) stay labelled: a briefing built on them
         # must carry the illustrative watermark, never pass as market data.
-        illustrative = bool((latest["source"] == "illustrative").any())
+        illustrative = bool((latest.source == "illustrative").any())
         return SeriesData(
             id=spec.id,
             values=values,
@@ -171,8 +250,8 @@ class ParquetStore:
             return None
         except (OSError, ValueError, pa.ArrowException):
             pass  # a damaged file: the full read below says what is wrong
-        rows = self.rows(series_id)
-        return None if rows.empty else pd.Timestamp(rows["date"].max()).date()
+        rows = self._rows(series_id)
+        return None if not len(rows) else pd.Timestamp(rows.date.max()).date()
 
     def list(self) -> list[StoredSeries]:
         """Summary of every stored series, sorted by id (unreadable files are skipped with a warning)."""
@@ -181,19 +260,20 @@ class ParquetStore:
             return out
         for path in sorted(self.folder.glob("*.parquet")):
             try:
-                rows = self.rows(path.stem)
+                rows = self._rows(path.stem)
             except StoreError as exc:
                 log.warning("%s", exc)
                 continue
             latest = _latest(rows)
+            empty = not len(latest)
             out.append(
                 StoredSeries(
                     id=path.stem,
                     rows=len(rows),
                     observations=len(latest),
-                    first=None if latest.empty else latest.index.min().date(),
-                    last=None if latest.empty else latest.index.max().date(),
-                    fetched_at=None if rows.empty else rows["fetched_at"].max().to_pydatetime(),
+                    first=None if empty else pd.Timestamp(latest.date[0]).date(),
+                    last=None if empty else pd.Timestamp(latest.date[-1]).date(),
+                    fetched_at=None if not len(rows) else pd.Timestamp(rows.fetched.max(), tz=UTC).to_pydatetime(),
                     bytes=path.stat().st_size,
                 )
             )
@@ -214,37 +294,33 @@ class ParquetStore:
         added, rows = self._merge(data)
         return added, self._as_series(spec, rows, ordered=added > 0)
 
-    def _merge(self, data: SeriesData) -> tuple[int, pd.DataFrame]:
+    def _merge(self, data: SeriesData) -> tuple[int, _Rows]:
         """Merge ``data`` under the series' lock; the count of new or revised rows and every row after."""
         fetched = pd.Timestamp(data.fetched_at or datetime.now(UTC))
         fetched = fetched.tz_localize(UTC) if fetched.tzinfo is None else fetched.tz_convert(UTC)
-        incoming = pd.DataFrame(
-            {
-                "date": pd.DatetimeIndex(data.values.index).astype("datetime64[ns]"),
-                "value": data.values.to_numpy(dtype="float64"),
-                "fetched_at": fetched,
-                "source": pd.Series([data.source] * len(data.values), dtype="string").to_numpy(),
-                "known_since": (
-                    pd.DatetimeIndex(data.known_since.reindex(data.values.index)).astype("datetime64[ns]")
-                    if data.known_since is not None
-                    else pd.NaT
-                ),
-            }
+        n = len(data.values)
+        dates = pd.DatetimeIndex(data.values.index)
+        known = np.full(n, _NAT)
+        if data.known_since is not None:
+            known = pd.DatetimeIndex(data.known_since.reindex(data.values.index)).to_numpy("datetime64[ns]")
+        incoming = _Rows(
+            date=dates.to_numpy("datetime64[ns]"),
+            value=data.values.to_numpy(dtype="float64"),
+            fetched=np.full(n, fetched.tz_localize(None).to_datetime64().astype("datetime64[ns]")),
+            source=np.full(n, data.source, dtype=object),
+            known=known,
         )
-        incoming["fetched_at"] = incoming["fetched_at"].astype("datetime64[ns, UTC]")
-        incoming["known_since"] = incoming["known_since"].astype("datetime64[ns]")
-        incoming["source"] = incoming["source"].astype("string")
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.path(data.id)
         try:
             with FileLock(str(path) + ".lock", timeout=self.lock_timeout):
-                current = self.rows(data.id)
+                current = self._rows(data.id)
                 fresh = self._changed(current, incoming)
-                if fresh.empty:
+                if not len(fresh):
                     return 0, current
-                merged = fresh if current.empty else pd.concat([current, fresh], ignore_index=True)
-                merged = merged.iloc[_order(merged)].reset_index(drop=True)
-                self._replace(path, merged)
+                merged = fresh if not len(current) else _Rows.concat(current, fresh)
+                merged = merged.take(_order(merged))
+                self._replace(path, merged.table())
         except LockTimeout:
             raise StoreError(
                 f"{path}: locked by another run for more than {self.lock_timeout:g}s; "
@@ -254,26 +330,28 @@ class ParquetStore:
         return len(fresh), merged
 
     @staticmethod
-    def _changed(current: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
+    def _changed(current: _Rows, incoming: _Rows) -> _Rows:
         """Incoming rows whose date is new, or whose value or publication date differs from the latest."""
-        if current.empty:
+        if not len(current):
             return incoming
         latest = _latest(current)
-        old = latest.reindex(pd.DatetimeIndex(incoming["date"]))
-        same_value = np.isclose(old["value"].to_numpy(), incoming["value"].to_numpy(), rtol=1e-12, atol=0.0)
-        old_known = pd.DatetimeIndex(old["known_since"])
-        new_known = pd.DatetimeIndex(incoming["known_since"])
-        same_known = (old_known == new_known) | (pd.isna(old_known) & pd.isna(new_known)) | pd.isna(new_known)
-        keep = ~(same_value & np.asarray(same_known))
-        return incoming[keep]
+        dates = latest.date.view("int64")
+        at = np.searchsorted(dates, incoming.date.view("int64"))
+        inside = np.minimum(at, len(dates) - 1)
+        found = (at < len(dates)) & (dates[inside] == incoming.date.view("int64"))
+        old_value = np.where(found, latest.value[inside], np.nan)
+        same_value = np.isclose(old_value, incoming.value, rtol=1e-12, atol=0.0)
+        old_known = np.where(found, latest.known[inside], _NAT)
+        new_known = incoming.known
+        same_known = (old_known == new_known) | np.isnat(new_known)
+        return incoming.take(np.flatnonzero(~(same_value & same_known)))
 
     @staticmethod
-    def _replace(path: Path, frame: pd.DataFrame) -> None:
+    def _replace(path: Path, table: pa.Table) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
         try:
-            # One thread: pandas' own to_parquet converts with a thread pool, slower than the work for a file this size.
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False, nthreads=1), tmp)
+            pq.write_table(table, tmp)
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, path)

@@ -134,3 +134,41 @@ def test_two_processes_writing_the_same_series_lose_nothing(tmp_path: Path) -> N
     assert len(data.values) == 200  # 2 writers x 25 writes x 4 days, interleaved, none lost
     assert list(data.values) == [float(v) for v in range(200)]
     assert not list((tmp_path / "series").glob("*.tmp"))
+
+
+def test_files_written_by_pandas_and_other_tools_read_the_same(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    store = ParquetStore(tmp_path)
+    store.write(series({"2026-08-01": 323.9, "2026-09-01": 324.5}, T1))
+    store.write(series({"2026-09-01": 324.6}, T2))
+    ours = store.read(CPI)
+    rows = store.rows("CPIAUCSL")
+    # The same rows as an earlier version wrote them (pandas' own conversion, with its metadata) and as
+    # another tool might (microseconds, plain strings): same answers, and a merge keeps working.
+    for name, table in (
+        ("pandas", pa.Table.from_pandas(rows, preserve_index=False)),
+        ("micro", pa.table({"date": pa.array(rows["date"].to_numpy(), pa.timestamp("us")),
+                            "value": rows["value"].to_numpy(),
+                            "fetched_at": pa.array(rows["fetched_at"], pa.timestamp("us", tz="UTC")),
+                            "source": pa.array(rows["source"].astype(str).tolist(), pa.string()),
+                            "known_since": pa.array(rows["known_since"].to_numpy(), pa.timestamp("us"))})),
+    ):
+        other = ParquetStore(tmp_path / name)
+        other.folder.mkdir(parents=True)
+        pq.write_table(table, other.path("CPIAUCSL"))
+        data = other.read(CPI)
+        assert data is not None and ours is not None
+        pd.testing.assert_series_equal(data.values, ours.values)
+        assert (data.source, data.fetched_at, data.known_since) == ("store", T2, None)
+        assert other.write(series({"2026-10-01": 325.2}, T2)) == 1
+        assert list(other.read(CPI).values) == [323.9, 324.6, 325.2]  # type: ignore[union-attr]
+        assert other.list()[0].rows == 4
+
+    naive = ParquetStore(tmp_path / "naive")
+    naive.folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(rows.assign(fetched_at=rows["fetched_at"].dt.tz_localize(None)),
+                                        preserve_index=False), naive.path("CPIAUCSL"))
+    with pytest.raises(StoreError, match="not a store file"):
+        naive.read(CPI)

@@ -178,6 +178,11 @@ class FredProvider:
         self.max_workers = max(1, max_workers)
         # At most max_workers requests in flight, across concurrent fetch calls too.
         self._slots = threading.BoundedSemaphore(self.max_workers)
+        # Parsing and checking run one series at a time. The requests overlap on the network; CPU work on
+        # thirty threads at once would only make every thread of the process, Yahoo's cookie and crumb
+        # exchange included, wait longer for the interpreter lock (in a live run Yahoo's crumb request
+        # waited 130 ms for it), and it would finish no sooner.
+        self._parsing = threading.Lock()
         self.limiter = RateLimiter(*rate_limit)
         self.today = today or (lambda: datetime.now(UTC).date())
         self._unreachable: str | None = None
@@ -232,6 +237,14 @@ class FredProvider:
                     source = "alfred"
                 else:
                     raw, source = self._latest(spec, start, end), "fred"
+        with self._parsing:
+            return self._checked(spec, raw, known, source, start, end, what)
+
+    def _checked(
+        self, spec: SeriesSpec, raw: pd.Series, known: pd.Series | None, source: SourceKind, start: date, end: date,
+        what: str,
+    ) -> SeriesData:
+        """The fetched values validated and cut to ``start``..``end``."""
         checked = check_series(spec, raw)
         if checked.values is None:
             detail = f" ({'; '.join(checked.notes)})" if checked.notes else ""
@@ -272,5 +285,6 @@ class FredProvider:
         response = http_get(self.session, self.csv_url, params, self.settings, what)
         if response.status_code >= 400:
             raise SourceError(f"{what}: HTTP {response.status_code}: {_error_message(response.content)}")
-        table = parse_csv(response.content, spec.provider_symbol, "value", what)
+        with self._parsing:
+            table = parse_csv(response.content, spec.provider_symbol, "value", what)
         return table.raw
