@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -212,6 +212,8 @@ def _fetch_live(
                 failed[spec.id] = f"live {provider_name}: {sources.unavailable_reason}"
             continue
         runs.append(_ProviderRun(provider, group, sources.store, start, end, current, say))
+    for r in runs:  # planned before any request starts: a few file footers, read without contention
+        r.prepare()
     with ThreadPoolExecutor(max_workers=max(1, len(runs)), thread_name_prefix="acquire") as pool:
         for _ in pool.map(_ProviderRun.run, runs):
             pass
@@ -237,20 +239,34 @@ class _ProviderRun:
     got: dict[str, SeriesData] = field(default_factory=dict)
     notes: list[QualityNote] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    plan: list[tuple[date, list[SeriesSpec]]] = field(default_factory=list)
+    stored: dict[str, SeriesData | None] = field(default_factory=dict)  # histories read while planning
+
+    def prepare(self) -> None:
+        """Plan from each series' last stored date: our store reads it from the file's statistics."""
+        last: dict[str, date | None] = {}
+        for s in self.group:
+            if isinstance(self.store, ParquetStore):
+                try:
+                    last[s.id] = self.store.last_date(s.id)
+                    continue
+                except StoreError:
+                    pass  # the full read says what is wrong with the file
+            data = self.stored[s.id] = _read_stored(self.store, s, self.notes)
+            last[s.id] = data.last_date if data is not None else None
+        self.plan = _plan(self.group, last, self.start, self.end, self.current)
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=STORE_WRITERS, thread_name_prefix="store") as io:
             self._run(io)
 
     def _run(self, io: ThreadPoolExecutor) -> None:
-        provider, group, notes = self.provider, self.group, self.notes
+        provider, group, notes, plan = self.provider, self.group, self.notes, self.plan
         # A stored history is needed only once the new data is in, and only for adjusted closes (to spot a
-        # re-based history): those are read while the requests are out. The plan needs just each series'
-        # last stored date, which our store reads from the file's statistics.
-        reading = {s.id: io.submit(_read_stored, self.store, s, notes) for s in group if _compares(self.store, s)}
-        last = {s.id: _stored_until(self.store, s, reading.get(s.id), notes) for s in group}
+        # re-based history): those are read while the requests are out.
+        reading = {s.id: io.submit(_read_stored, self.store, s, notes)
+                   for s in group if s.field == "adjclose" and s.id not in self.stored and self.store is not None}
         fetched: dict[str, SeriesData] = {}
-        plan = _plan(group, last, self.start, self.end, self.current)
 
         def fetch(item: tuple[date, list[SeriesSpec]]) -> FetchResult:
             since, part = item
@@ -263,7 +279,7 @@ class _ProviderRun:
         for result in results:
             fetched.update(result.series)
             self.failed.update({sid: f"live {provider.name} failed: {why}" for sid, why in result.failures.items()})
-        stored = {sid: future.result() for sid, future in reading.items()}
+        stored = {**self.stored, **{sid: future.result() for sid, future in reading.items()}}
         rebased = [s for s in group if s.id in fetched and _adjustment_changed(stored.get(s.id), fetched[s.id], s)]
         if rebased and self.current:
             self.say(f"refetching {len(rebased)} series whose adjusted history changed")
@@ -278,24 +294,6 @@ class _ProviderRun:
             self.got[s.id] = data
             if note is not None:
                 notes.append(note)
-
-
-def _compares(store: SeriesStore | None, spec: SeriesSpec) -> bool:
-    """Whether the run reads this series' stored history: to compare adjusted closes, or (another store) for its end."""
-    return store is not None and (spec.field == "adjclose" or not isinstance(store, ParquetStore))
-
-
-def _stored_until(
-    store: SeriesStore | None, spec: SeriesSpec, reading: Future[SeriesData | None] | None, notes: list[QualityNote]
-) -> date | None:
-    """The last stored date: from the Parquet file's statistics when the store is ours, else from the read."""
-    if isinstance(store, ParquetStore):
-        try:
-            return store.last_date(spec.id)
-        except StoreError:
-            pass  # the full read reports it
-    data = reading.result() if reading is not None else _read_stored(store, spec, notes)
-    return data.last_date if data is not None else None
 
 
 def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
