@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ import numpy as np
 from generator.errors import DataQualityError, StoreError, UsageError
 from generator.model import QualityNote, SeriesData, Snapshot
 from generator.pointintime import is_stale, known_on
-from generator.sources.base import FetchResult, Provider
+from generator.sources.base import FetchResult, Provider, Ready
 from generator.sources.csvdir import CsvDirProvider
 from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import NetworkSettings
@@ -47,7 +47,7 @@ SOURCE_MODES = ("auto", "live", "store", "illustrative")
 HISTORY_YEARS = 12  # ten-year windows plus a 200-day average need a little over ten years
 # How far back an incremental fetch re-reads, so revisions of recent observations arrive too.
 REVISION_WINDOW = {"daily": 10, "weekly": 42, "monthly": 190, "quarterly": 400}
-STORE_WRITERS = 2  # per provider: merges are ~3 ms of CPU each; more threads only contend for the GIL
+STORE_WRITERS = 4  # per provider: Parquet encoding and fsync release the GIL
 
 Progress = Callable[[str], None]
 
@@ -267,11 +267,30 @@ class _ProviderRun:
         reading = {s.id: io.submit(_read_stored, self.store, s, notes)
                    for s in group if s.field == "adjclose" and s.id not in self.stored and self.store is not None}
         fetched: dict[str, SeriesData] = {}
+        by_id = {s.id: s for s in group}
+        early: dict[str, Future[tuple[SeriesData, QualityNote | None]]] = {}
+
+        def ready(data: SeriesData) -> None:
+            # Stored at once, while the provider is still busy with the others. Adjusted closes first go
+            # through the re-base check, if their stored history has been read by then (else: below).
+            spec = by_id.get(data.id)
+            if spec is None:
+                return
+            if spec.field == "adjclose" and self.store is not None:
+                if spec.id in self.stored:
+                    old = self.stored[spec.id]
+                elif spec.id in reading and reading[spec.id].done():
+                    old = reading[spec.id].result()
+                else:
+                    return
+                if _adjustment_changed(old, data, spec):
+                    return  # refetched whole below
+            early[data.id] = io.submit(_keep, self.store, spec, data)
 
         def fetch(item: tuple[date, list[SeriesSpec]]) -> FetchResult:
             since, part = item
             self.say(f"fetching {len(part)} series from {provider.name} since {since}")
-            return _safe_fetch(provider, part, since, self.end)
+            return _safe_fetch(provider, part, since, self.end, ready)
 
         # The calls of one plan wait on the network together; each provider keeps its own concurrency cap.
         with ThreadPoolExecutor(max_workers=max(1, len(plan)), thread_name_prefix=provider.name) as pool:
@@ -287,18 +306,26 @@ class _ProviderRun:
             fetched.update(result.series)
             for s in rebased:
                 notes.append(QualityNote(s.id, "info", "adjusted history changed (dividend or split): refetched"))
-        keep = [s for s in group if s.id in fetched]
+        keep = [s for s in group if s.id in fetched and s.id not in early]
         # Store writes are file I/O (Parquet encoding, fsync) that threads overlap well.
-        kept = list(io.map(lambda s: _keep(self.store, s, fetched[s.id]), keep))
-        for s, (data, note) in zip(keep, kept, strict=True):
+        later = {s.id: io.submit(_keep, self.store, s, fetched[s.id]) for s in keep}
+        for s in group:  # in the definition's order
+            stored_now = early.get(s.id) or later.get(s.id)
+            if stored_now is None:
+                continue
+            data, note = stored_now.result()
             self.got[s.id] = data
             if note is not None:
                 notes.append(note)
 
 
-def _safe_fetch(provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+def _safe_fetch(
+    provider: Provider, specs: Sequence[SeriesSpec], start: date, end: date, ready: Ready | None = None
+) -> FetchResult:
     """A provider must not raise for one series; if it raises anyway, every series of the call fails."""
     try:
+        if ready is not None and getattr(provider, "streams", False):
+            return provider.fetch(specs, start, end, ready=ready)  # type: ignore[call-arg]
         return provider.fetch(specs, start, end)
     except Exception as exc:
         log.warning("provider %s raised %s: %s", provider.name, type(exc).__name__, exc)

@@ -9,6 +9,7 @@ incremental store updates, stale fallbacks, ``--strict``, ``csv:DIR``, offline
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,25 @@ def test_key_never_reaches_manifest_or_briefing(loopback, tmp_path: Path) -> Non
     for path in result.directory.rglob("*"):
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
+
+
+def test_fred_series_are_stored_while_other_requests_are_still_out(loopback, tmp_path: Path) -> None:
+    market = Market(SPEC.series)
+    store = ParquetStore(tmp_path / "store")
+
+    def cpi_after_dgs10_is_stored(path: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
+        if query["id"] == "CPIAUCSL":  # answers only once the other series is on disk
+            deadline = time.monotonic() + 5
+            while not store.path("DGS10").exists():
+                if time.monotonic() > deadline:
+                    return 500, {"Content-Type": "text/plain"}, "DGS10 was not stored while CPIAUCSL was out"
+                time.sleep(0.01)
+        return market.fredgraph(path, query)
+
+    loopback.route("/graph/fredgraph.csv", cpi_after_dgs10_is_stored)
+    two = SPEC.model_copy(update={"series": {k: SPEC.series[k] for k in ("DGS10", "CPIAUCSL")}})
+    fred = FredProvider(None, settings=NetworkSettings(timeout=10.0, retries=0),
+                        csv_url=f"{loopback.url}/graph/fredgraph.csv", today=lambda: DAY1)
+    snap = acquire(two, DAY1, "live", DataSources(live={"fred": fred}, store=store, today=lambda: DAY1))
+    assert {sid: d.source for sid, d in snap.series.items()} == {"DGS10": "fred-csv", "CPIAUCSL": "fred-csv"}
+    assert store.last_date("CPIAUCSL") is not None and store.last_date("DGS10") is not None

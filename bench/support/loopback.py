@@ -42,6 +42,9 @@ class Loopback:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm the body of a small answer waited
+            # for the client's delayed ACK of the headers, about 40 ms on Linux, on top of ``latency``.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 started = time.monotonic()

@@ -34,4 +34,21 @@ class Provider(Protocol):
         ...
 
 
+Ready = Callable[[SeriesData], None]
+
+
+class StreamingProvider(Provider, Protocol):
+    """A provider that can also hand over each series as soon as it has it, before ``fetch`` returns.
+
+    ``streams = True`` says so; ``ready`` is called once per series fetched (from any thread), and the
+    returned :class:`FetchResult` still holds every series. The live fetch uses it to store each series
+    while the provider's other requests are still out.
+    """
+
+    streams: bool
+
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date, ready: Ready | None = None) -> FetchResult:
+        ...
+
+
 ProviderFactory = Callable[..., Provider]

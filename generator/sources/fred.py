@@ -30,7 +30,7 @@ from fredapi import Fred
 
 from generator.errors import SourceError
 from generator.model import SeriesData, SourceKind
-from generator.sources.base import FetchResult
+from generator.sources.base import FetchResult, Ready
 from generator.sources.csvdir import parse_csv
 from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import (
@@ -43,7 +43,7 @@ from generator.sources.http import (
     requests_session,
     retrying,
 )
-from generator.sources.validate import check_series
+from generator.sources.validate import between, check_series
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ class FredProvider:
     """
 
     name = "fred"
+    streams = True  # see sources/base.py: each series is handed over as soon as it is checked
 
     def __init__(
         self,
@@ -195,14 +196,15 @@ class FredProvider:
         """``api`` with a key, ``csv`` without (shown by ``doctor`` and in notes)."""
         return "api" if self._client is not None else "csv"
 
-    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date, ready: Ready | None = None) -> FetchResult:
+        """Every spec, one request each; ``ready`` (if given) gets each series as soon as it is checked."""
         series: dict[str, SeriesData] = {}
         failures: dict[str, str] = {}
         if not specs:
             return FetchResult()
         self._unreachable = None
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(specs)), thread_name_prefix="fred") as pool:
-            futures = {spec.id: pool.submit(self._fetch_one, spec, start, end) for spec in specs}
+            futures = {spec.id: pool.submit(self._fetch_one, spec, start, end, ready) for spec in specs}
             for sid, future in futures.items():
                 try:
                     series[sid] = future.result()
@@ -213,13 +215,16 @@ class FredProvider:
                     failures[sid] = f"unexpected {type(exc).__name__}: {redact(exc)}"
         return FetchResult(series, failures)
 
-    def _fetch_one(self, spec: SeriesSpec, start: date, end: date) -> SeriesData:
+    def _fetch_one(self, spec: SeriesSpec, start: date, end: date, ready: Ready | None = None) -> SeriesData:
         what = f"FRED {spec.provider_symbol}"
         if self._unreachable:  # the host did not resolve for an earlier series: offline, fail fast
             raise SourceError(f"{what}: {self._unreachable}")
         try:
             with self._slots:
-                return self._fetch_checked(spec, start, end, what)
+                data = self._fetch_checked(spec, start, end, what)
+            if ready is not None:
+                ready(data)
+            return data
         except SourceError as exc:
             if "cannot resolve the host" in str(exc):
                 self._unreachable = str(exc).split(": ", 1)[-1]
@@ -249,9 +254,7 @@ class FredProvider:
         if checked.values is None:
             detail = f" ({'; '.join(checked.notes)})" if checked.notes else ""
             raise SourceError(f"{what}: {checked.rejected}{detail}")
-        values = checked.values[
-            (checked.values.index >= pd.Timestamp(start)) & (checked.values.index <= pd.Timestamp(end))
-        ]
+        values = between(checked.values, start, end)
         if values.empty:
             raise SourceError(f"{what}: no observations between {start} and {end}")
         known_since = known.reindex(values.index) if known is not None else None

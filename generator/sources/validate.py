@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ MAX_LEVEL_RATIO = 3.0
 # units mix-up (basis points vs percent), not a market move.
 MAX_RATE_STEP = 5.0
 _MAX_EXAMPLES = 3
+_DAY_NS = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,10 @@ def _to_dates(raw: pd.Series, notes: list[str]) -> pd.Series:
     if unreadable.any():
         notes.append(f"{int(unreadable.sum())} row(s) with unreadable dates dropped")
         out = out[~unreadable]
-    out.index = pd.DatetimeIndex(out.index).normalize()
+    index = pd.DatetimeIndex(out.index)
+    if (index.to_numpy("datetime64[ns]").view("int64") % _DAY_NS).any():  # normalize() infers a frequency: slow
+        index = index.normalize()
+    out.index = index
     return out
 
 
@@ -159,3 +164,11 @@ def check_series(spec: SeriesSpec, raw: pd.Series) -> Checked:
     values.name = spec.id
     values.index.name = "date"
     return Checked(values, tuple(notes))
+
+
+def between(values: pd.Series, start: date, end: date) -> pd.Series:
+    """The observations of a checked series (sorted, unique dates) from ``start`` to ``end``, both included."""
+    days = values.index.to_numpy("datetime64[ns]")
+    lo = np.searchsorted(days, np.datetime64(start, "ns"), side="left")
+    hi = np.searchsorted(days, np.datetime64(end, "ns"), side="right")
+    return values.iloc[lo:hi]

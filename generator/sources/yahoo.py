@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 import yfinance as yf
 from curl_cffi import requests as curl_requests
@@ -38,10 +39,10 @@ from yfinance.exceptions import YFRateLimitError
 
 from generator.errors import RateLimitError, SourceError, TransientSourceError
 from generator.model import SeriesData
-from generator.sources.base import FetchResult
+from generator.sources.base import FetchResult, Ready
 from generator.sources.crumb import CRUMB_FILE, CrumbCache, cookie_fingerprint
 from generator.sources.http import NetworkSettings, redact, retrying
-from generator.sources.validate import check_series
+from generator.sources.validate import between, check_series
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,7 @@ class YahooProvider:
     """
 
     name = "yahoo"
+    streams = True  # see sources/base.py
 
     def __init__(
         self,
@@ -232,7 +234,8 @@ class YahooProvider:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
             yf.set_tz_cache_location(str(cache_dir))  # sets the cookie cache folder too
 
-    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
+    def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date, ready: Ready | None = None) -> FetchResult:
+        """All tickers in one batch; ``ready`` (if given) gets each series as soon as it is built from it."""
         if not specs:
             return FetchResult()
         quiet_yfinance_warnings()  # again, in case the filters were reset since the session was made
@@ -258,6 +261,9 @@ class YahooProvider:
                 series[spec.id] = self._series(spec, frame, start, end, fetched)
             except SourceError as exc:
                 failures[spec.id] = str(exc).removeprefix(f"Yahoo {spec.provider_symbol}: ")
+                continue
+            if ready is not None:
+                ready(series[spec.id])
         return FetchResult(series, failures)
 
     def _round(self, batch: _Batch, start: date, end: date) -> None:
@@ -285,8 +291,9 @@ class YahooProvider:
             log.debug("yfinance: %s", redact(line))
         transient: list[str] = []
         rate_limited = False
+        by_ticker = _by_ticker(frame)
         for symbol in symbols:
-            data = _columns(frame, symbol)
+            data = by_ticker.get(symbol)
             if data is not None:
                 batch.frames[symbol] = data
                 batch.pending.discard(symbol)
@@ -354,8 +361,7 @@ class YahooProvider:
         checked = check_series(spec, raw)
         if checked.values is None:
             raise SourceError(f"Yahoo {spec.provider_symbol}: {checked.rejected}")
-        values = checked.values[(checked.values.index >= pd.Timestamp(start))
-                                & (checked.values.index <= pd.Timestamp(end))]
+        values = between(checked.values, start, end)
         if values.empty:
             raise SourceError(f"Yahoo {spec.provider_symbol}: no observations between {start} and {end}")
         return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
@@ -380,6 +386,31 @@ def _use_thread_pool(threads: int) -> None:
         if tasks is not None and _pool_size != threads:
             tasks.createPool("macro-briefing-yahoo", threads=max(threads, 2))
             _pool_size = threads
+
+
+def _by_ticker(frame: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Each ticker's columns from ``yf.download``'s (Price, Ticker) frame, rows without any value dropped.
+
+    A ticker without a single finite value is left out. The frame is converted to one float array once
+    (rather than a cross-section and ``dropna`` per ticker): this runs after the download, when nothing
+    else is left to overlap with it.
+    """
+    if frame is None or frame.empty or not isinstance(frame.columns, pd.MultiIndex):
+        return {}
+    prices = frame.columns.get_level_values("Price")
+    tickers = np.asarray(frame.columns.get_level_values("Ticker"), dtype=object)
+    try:
+        values = frame.to_numpy(dtype="float64")
+    except (TypeError, ValueError):  # a column that is not a number (never seen): one ticker at a time
+        return {t: data for t in dict.fromkeys(tickers) if (data := _columns(frame, t)) is not None}
+    out: dict[str, pd.DataFrame] = {}
+    for ticker in dict.fromkeys(tickers):
+        cols = np.flatnonzero(tickers == ticker)
+        block = values[:, cols]
+        rows = ~np.isnan(block).all(axis=1)
+        if rows.any() and np.isfinite(block[rows]).any():
+            out[ticker] = pd.DataFrame(block[rows], index=frame.index[rows], columns=prices[cols])
+    return out
 
 
 def _columns(frame: pd.DataFrame | None, symbol: str) -> pd.DataFrame | None:

@@ -259,3 +259,30 @@ def test_yfinance_warnings_stay_ignored_while_other_threads_use_catch_warnings(l
     worker.join(5)
     assert left.is_set() and heard and set(heard) == {"ignored"}
     assert result.failures == {} and len(result.series["IWM"].values) == 22
+
+
+def test_tickers_split_from_the_batch_frame_as_one_at_a_time() -> None:
+    from generator.sources.yahoo import _by_ticker, _columns
+
+    days = pd.date_range("2025-10-01", periods=4, freq="B", name="Date")
+    nan = float("nan")
+    columns = pd.MultiIndex.from_product([["Adj Close", "Close", "Volume"], ["IWM", "NOPE", "SPY"]],
+                                         names=["Price", "Ticker"])
+    rows = [[1.0, nan, 5.0, 1.1, nan, 5.1, 100, nan, 200],
+            [nan, nan, 6.0, nan, nan, 6.1, nan, nan, 210],  # IWM has no row that day
+            [2.0, nan, 7.0, 2.1, nan, 7.1, 110, nan, 220],
+            [3.0, nan, nan, 3.1, nan, nan, 120, nan, nan]]  # SPY has no row that day
+    frame = pd.DataFrame(rows, index=days, columns=columns)
+    split = _by_ticker(frame)
+    assert sorted(split) == ["IWM", "SPY"]  # NOPE has no value at all
+    for ticker, data in split.items():
+        pd.testing.assert_frame_equal(data, _columns(frame, ticker), check_dtype=False, check_names=False)
+    assert list(split["IWM"].index) == [days[0], days[2], days[3]] and list(split["SPY"]["Volume"]) == [200, 210, 220]
+    assert _by_ticker(None) == {} and _by_ticker(frame.droplevel("Ticker", axis=1)) == {}
+
+
+def test_each_series_is_handed_over_as_soon_as_it_is_built(loopback, make_provider) -> None:
+    serve(loopback, {"IWM": iwm_body(), "SPY": iwm_body("SPY", 2.7)})
+    handed: list[str] = []
+    result = make_provider().fetch([spec("IWM"), spec("SPY"), spec("NOPE")], *OCT, ready=lambda d: handed.append(d.id))
+    assert handed == ["IWM", "SPY"] and sorted(result.series) == handed and "NOPE" in result.failures
