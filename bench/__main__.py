@@ -85,10 +85,16 @@ def main(argv: list[str] | None = None) -> int:
                 results[name] = runners[name]()
                 say(json.dumps(results[name])[:300])
 
+    generated_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    machine_now = {**at_start, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+    for section in results.values():  # each section says when, at which commit and under which load it was taken
+        section["measured"] = {"generated_at": generated_at, "commit": _commit(),
+                               "load_average_at_start": machine_now["load_average_at_start"],
+                               "load_average_at_end": machine_now["load_average_at_end"]}
     payload = {
-        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "generated_at": generated_at,
         "commit": _commit(),
-        "machine": {**at_start, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "machine": machine_now,
         "data": {"description": dataset.description, "briefing_date": dataset.day.isoformat(),
                  "real_series": dataset.real, "illustrative_series": dataset.illustrative,
                  "observations": dataset.observations},
@@ -99,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only and args.output.exists():  # a partial run updates its sections and keeps the others
         previous = json.loads(args.output.read_text(encoding="utf-8"))
         payload["results"] = {**previous.get("results", {}), **results}
+        if set(payload["results"]) - set(results):  # the header still describes the run the others came from
+            for key in ("generated_at", "commit", "machine", "bench_seconds"):
+                payload[key] = previous.get(key, payload[key])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     say(f"results: {args.output}")

@@ -93,12 +93,28 @@ def markdown(payload: dict[str, Any]) -> str:
         f"Measured {payload['generated_at'][:10]} at commit `{payload['commit']}` on {m['cpus']} CPUs, Python "
         f"{m['python']} (load average {m['load_average_at_start'][0]:g} at start, "
         f"{m['load_average_at_end'][0]:g} at end); data: {payload['data']['description']}.",
+        *_measured_apart(payload),
         "",
         *rows,
     ]
     if "scaling" in r:
         lines += ["", *_scaling(r["scaling"])]
     return "\n".join(lines)
+
+
+def _measured_apart(payload: dict[str, Any]) -> list[str]:
+    """A line for each section measured in a later partial run (``--only``), with its own commit and load."""
+    names = {"briefing": "Full briefing", "stages": "Stages", "backfill": "Backfill", "live": "Live fetch",
+             "scaling": "Scaling"}
+    out = []
+    for name, section in payload["results"].items():
+        when = section.get("measured") if isinstance(section, dict) else None
+        if not when or (when["commit"], when["generated_at"]) == (payload["commit"], payload["generated_at"]):
+            continue
+        out.append(f"{names.get(name, name)} measured apart: {when['generated_at'][:10]} at commit "
+                   f"`{when['commit']}` (load average {when['load_average_at_start'][0]:g} at start, "
+                   f"{when['load_average_at_end'][0]:g} at end).")
+    return ["", *out] if out else []
 
 
 def _scaling(sc: dict[str, Any]) -> list[str]:
