@@ -83,7 +83,8 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool = True, tree: bool = True) -> Sample:
     """Run ``python args...`` from the repository root; wall time and peak RSS from ``wait4``.
 
-    ``tree=False`` skips sampling the process tree's memory, for a command that starts no workers: reading
+    ``tree=False`` skips sampling the process tree's memory (for timed runs, and for a command that starts
+    no workers: its peak RSS is wait4's): reading
     ``/proc/PID/smaps_rollup`` every 10 ms walks the child's page tables under its memory-map lock and
     costs the measuring process CPU (the live fetch's loopback services run in it), which slowed the
     measured live fetch by about 0.2 s (1.76 s against 1.53 s, same code, same machine).
