@@ -22,7 +22,7 @@ class Sample:
     wall: float  # seconds, from spawning the process to its exit
     rss_mib: float  # peak resident set size of the largest single process (kernel's count, from wait4)
     tree_rss_mib: float  # peak of the summed PSS of the process and its children (sampled every 10 ms)
-    cpu: float  # user + system CPU seconds of the process and its waited-for children
+    cpu: float  # user + system CPU seconds of the process and its children (see ``run``)
     returncode: int
     stdout: str
     stderr: str
@@ -41,17 +41,30 @@ def _memory_kib(pid: int) -> int:
     return 0
 
 
-def _tree_rss(pid: int) -> int:
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used so far (fields 14 and 15 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
     """Memory (kB) of ``pid`` and its descendants, from /proc (0 where /proc is not there).
 
     Summed as PSS: a forked worker shares most of its pages with its parent, and
-    adding up plain RSS would count them twice.
+    adding up plain RSS would count them twice. ``cpu`` gets each process's CPU
+    seconds so far.
     """
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
             total += _memory_kib(p)
+            if cpu is not None:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as handle:
                     todo.extend(int(c) for c in handle.read().split())
@@ -66,11 +79,12 @@ class _TreeSampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_kib = pid, 0
+        self.cpu: dict[int, float] = {}  # pid -> CPU seconds when last seen
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.01):
-            self.peak_kib = max(self.peak_kib, _tree_rss(self.pid))
+            self.peak_kib = max(self.peak_kib, _tree_rss(self.pid, self.cpu))
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -105,7 +119,9 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
         err.seek(0)
         peak = usage.ru_maxrss / 1024.0
         tree = sampler.peak_kib / 1024.0 or peak  # no /proc: the kernel's figure alone
-        cpu = usage.ru_utime + usage.ru_stime
+        # wait4 counts the process and the children it waited for; workers forked by a fork server are
+        # the server's children, which nobody waits for, so the sampled per-process figures count them.
+        cpu = max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu.values()))
         sample = Sample(wall, peak, tree, cpu, proc.returncode, out.read().decode(), err.read().decode())
     if check and sample.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {sample.returncode}:\n{sample.stderr[-2000:]}")
