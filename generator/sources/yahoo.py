@@ -90,7 +90,7 @@ class YahooSession(curl_requests.Session):
         if self.base_url:
             for host in YAHOO_HOSTS:
                 if url.startswith(host):
-                    url = self.base_url + (url[len(host):] or "/")
+                    url = self.base_url + (url[len(host) :] or "/")
                     break
         found = _CHART.search(url)
         symbol = unquote(found.group(1)).upper() if found else None
@@ -202,6 +202,23 @@ class _Batch:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
+def open_yfinance_caches() -> None:
+    """Open yfinance's SQLite caches (time zones, cookie) in this thread, before its download threads do.
+
+    yfinance opens each cache on first use, from whichever thread gets there;
+    several download threads opening a new cache file at once (switching it to
+    WAL, creating its table) can fail with "database is locked", and the ticker
+    that lost the race fails (it is also retried: see ``_reason``). Opened once
+    here, the threads only read and write.
+    """
+    from yfinance import cache
+
+    for get in (cache.get_tz_cache, cache.get_cookie_cache):
+        opened = get()
+        if getattr(opened, "initialised", None) == -1:
+            opened.initialise()
+
+
 class YahooProvider:
     """Daily series from Yahoo Finance, all tickers in one ``yf.download`` call per round.
 
@@ -243,6 +260,7 @@ class YahooProvider:
         batch = _Batch(pending=set(symbols))
         try:
             with _download_lock:  # yfinance keeps process-wide state (session, caches, logger): one batch at a time
+                open_yfinance_caches()
                 for attempt in retrying(self.settings, f"Yahoo ({len(symbols)} tickers)"):
                     with attempt:
                         self._round(batch, start, end)
@@ -349,6 +367,8 @@ class YahooProvider:
             return f"request failed: {outcome}", False, False
         if isinstance(outcome, int) and outcome >= 400:
             return f"HTTP {outcome} from Yahoo" + (f": {said}" if said else ""), False, False
+        if said and "database is locked" in said:  # yfinance's SQLite cache, busy with another thread: transient
+            return f"yfinance: {redact(said)[:200]}", True, False
         if said:
             return f"yfinance: {redact(said)[:200]}", False, False
         return "no data returned (empty response)", False, False

@@ -34,8 +34,17 @@ Reply = tuple[int, dict[str, str], Any]
 
 
 def spec(sid: str, field: str = "adjclose", symbol: str | None = None, kind: str = "price") -> SeriesSpec:
-    return SeriesSpec(id=sid, provider="yahoo", symbol=symbol, label=sid, frequency="daily", kind=kind, unit="USD",
-                      field=field, max_staleness_days=5)  # type: ignore[arg-type]
+    return SeriesSpec(
+        id=sid,
+        provider="yahoo",
+        symbol=symbol,
+        label=sid,
+        frequency="daily",
+        kind=kind,
+        unit="USD",
+        field=field,
+        max_staleness_days=5,
+    )  # type: ignore[arg-type]
 
 
 def iwm_body(symbol: str = "IWM", scale: float = 1.0) -> dict[str, Any]:
@@ -45,8 +54,9 @@ def iwm_body(symbol: str = "IWM", scale: float = 1.0) -> dict[str, Any]:
     quote = result["indicators"]["quote"][0]
     for key in ("open", "high", "low", "close"):
         quote[key] = [round(v * scale, 2) for v in quote[key]]
-    result["indicators"]["adjclose"][0]["adjclose"] = [round(v * scale, 6) for v in
-                                                      result["indicators"]["adjclose"][0]["adjclose"]]
+    result["indicators"]["adjclose"][0]["adjclose"] = [
+        round(v * scale, 6) for v in result["indicators"]["adjclose"][0]["adjclose"]
+    ]
     return body
 
 
@@ -65,8 +75,18 @@ def serve(loopback, charts: dict[str, Callable[[dict[str, str]], Reply] | dict[s
         symbol = unquote(path.rsplit("/", 1)[-1])
         answer = charts.get(symbol)
         if answer is None:
-            return 404, JSON, json.dumps({"chart": {"result": None, "error": {
-                "code": "Not Found", "description": "No data found, symbol may be delisted"}}})
+            return (
+                404,
+                JSON,
+                json.dumps(
+                    {
+                        "chart": {
+                            "result": None,
+                            "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+                        }
+                    }
+                ),
+            )
         if callable(answer):
             return answer(query)
         return 200, JSON, json.dumps(answer)
@@ -101,8 +121,9 @@ def test_recorded_chart_responses_in_one_batch(loopback, make_provider, shared_d
         expected = pd.Series(raw["indicators"]["adjclose"][0]["adjclose"], index=stamps.tz_localize(None).normalize())
         data = result.series[sid]
         assert data.source == "yahoo"
-        pd.testing.assert_series_equal(data.values, expected.astype("float64"), check_names=False,
-                                       check_index_type=False, check_freq=False)
+        pd.testing.assert_series_equal(
+            data.values, expected.astype("float64"), check_names=False, check_index_type=False, check_freq=False
+        )
     history = [q for p, q in loopback.requests if p.startswith("/v8/finance/chart/") and "period1" in q]
     assert len(history) == 2 and all(q["crumb"] == CRUMB and q["interval"] == "1d" for q in history)
 
@@ -147,8 +168,9 @@ def test_429_then_success(loopback, make_provider) -> None:
 
 
 def test_500_forever_fails_that_ticker_only(loopback, make_provider) -> None:
-    error = json.dumps({"chart": {"result": None, "error": {"code": "Internal Server Error",
-                                                            "description": "Internal Server Error"}}})
+    error = json.dumps(
+        {"chart": {"result": None, "error": {"code": "Internal Server Error", "description": "Internal Server Error"}}}
+    )
     serve(loopback, {"IWM": lambda q: (500, JSON, error), "SPY": iwm_body("SPY", 2.7)})
     result = make_provider().fetch([spec("IWM"), spec("SPY")], *OCT)
 
@@ -244,8 +266,9 @@ def test_yfinance_warnings_stay_ignored_while_other_threads_use_catch_warnings(l
         leave.set()
         left.wait(5)
         try:  # what a warning from yfinance's code meets now that the other thread is out
-            warnings.warn_explicit("deprecated", DeprecationWarning, "yfinance/utils.py", 1, module="yfinance.utils",
-                                   registry={})
+            warnings.warn_explicit(
+                "deprecated", DeprecationWarning, "yfinance/utils.py", 1, module="yfinance.utils", registry={}
+            )
             heard.append("ignored")
         except DeprecationWarning:
             heard.append("raised")
@@ -266,12 +289,15 @@ def test_tickers_split_from_the_batch_frame_as_one_at_a_time() -> None:
 
     days = pd.date_range("2025-10-01", periods=4, freq="B", name="Date")
     nan = float("nan")
-    columns = pd.MultiIndex.from_product([["Adj Close", "Close", "Volume"], ["IWM", "NOPE", "SPY"]],
-                                         names=["Price", "Ticker"])
-    rows = [[1.0, nan, 5.0, 1.1, nan, 5.1, 100, nan, 200],
-            [nan, nan, 6.0, nan, nan, 6.1, nan, nan, 210],  # IWM has no row that day
-            [2.0, nan, 7.0, 2.1, nan, 7.1, 110, nan, 220],
-            [3.0, nan, nan, 3.1, nan, nan, 120, nan, nan]]  # SPY has no row that day
+    columns = pd.MultiIndex.from_product(
+        [["Adj Close", "Close", "Volume"], ["IWM", "NOPE", "SPY"]], names=["Price", "Ticker"]
+    )
+    rows = [
+        [1.0, nan, 5.0, 1.1, nan, 5.1, 100, nan, 200],
+        [nan, nan, 6.0, nan, nan, 6.1, nan, nan, 210],  # IWM has no row that day
+        [2.0, nan, 7.0, 2.1, nan, 7.1, 110, nan, 220],
+        [3.0, nan, nan, 3.1, nan, nan, 120, nan, nan],
+    ]  # SPY has no row that day
     frame = pd.DataFrame(rows, index=days, columns=columns)
     split = _by_ticker(frame)
     assert sorted(split) == ["IWM", "SPY"]  # NOPE has no value at all
@@ -286,3 +312,43 @@ def test_each_series_is_handed_over_as_soon_as_it_is_built(loopback, make_provid
     handed: list[str] = []
     result = make_provider().fetch([spec("IWM"), spec("SPY"), spec("NOPE")], *OCT, ready=lambda d: handed.append(d.id))
     assert handed == ["IWM", "SPY"] and sorted(result.series) == handed and "NOPE" in result.failures
+
+
+def test_yfinance_caches_are_opened_before_the_download_threads(tmp_path: Path) -> None:
+    """A new process with a new cache folder: the caches are opened in the calling thread, then used by many.
+
+    Opened by several download threads at once, a new SQLite cache fails one of them
+    with "database is locked" (seen in CI on a fresh clone).
+    """
+    import threading
+
+    import yfinance as yf
+    from yfinance import cache
+
+    from generator.sources.yahoo import open_yfinance_caches
+
+    yf.set_tz_cache_location(str(tmp_path / "fresh"))
+    cache._TzCacheManager._tz_cache = None  # as in a new process: nothing opened yet
+    cache._CookieCacheManager._Cookie_cache = None
+    (tmp_path / "fresh").mkdir()
+    open_yfinance_caches()
+    assert cache.get_tz_cache().initialised == 1 and cache.get_cookie_cache().initialised == 1
+    assert (tmp_path / "fresh" / "tkr-tz.db").is_file() and (tmp_path / "fresh" / "cookies.db").is_file()
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def use(i: int) -> None:
+        try:
+            start.wait()
+            cache.get_tz_cache().store(f"T{i}", "America/New_York")
+            assert cache.get_tz_cache().lookup(f"T{i}") == "America/New_York"
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=use, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
