@@ -153,11 +153,10 @@ def build_briefing(
         if "pdf" in wanted:
             preload_pdf()  # while the charts are drawn
         analysis = replace(analysis, charts=charts())
-        drawn_history = flag_history()
+    # The worker has finished (leaving the block waits for it); its flag-history chart is read when rendering.
     return publish(
-        loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record,
-        flag_history=lambda: drawn_history,
-    )  # fmt: skip
+        loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record, flag_history=flag_history
+    )
 
 
 def publish(
