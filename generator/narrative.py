@@ -158,6 +158,20 @@ def choose_takeaways(
     return chosen + picked
 
 
+def flag_takeaways(spec: ReportSpec, flags: dict[str, FlagResult], views: dict[str, FlagView]) -> list[Takeaway]:
+    """A definition without declared takeaways gets one per flag: its state and its reading, changes first."""
+    home = {f: sec.id for sec in spec.sections for f in sec.flags}
+    out = []
+    for fid, f in flags.items():
+        view = views[fid]
+        change = f", from {view.before} {view.since}" if view.changed else ""
+        state = f.shown_state if not f.stale else f"stale (as of {f.stale_as_of})"
+        out.append(Takeaway(fid, f"{f.label}: {state}{change}. {f.reading[:1].upper()}{f.reading[1:]}.",
+                            home.get(fid), "flag changed" if view.changed else "flag", 100.0 if view.changed else 1.0))
+    out.sort(key=lambda t: -t.score)  # stable: changes first, then the definition's order
+    return out[: spec.narrative.max_takeaways]
+
+
 def _condition(
     cond: ConditionSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
 ) -> ConditionResult:
@@ -204,9 +218,12 @@ def write_narrative(spec: ReportSpec, now: Readings, then: Readings, lookback_da
         "stance": _stance_view(flags, stance),
         "days": Quantity(spec.narrative.lookback_days, 0),
     }
+    takeaways = choose_takeaways(spec, values, changes, views) if spec.narrative.takeaways else flag_takeaways(
+        spec, flags, views
+    )
     return Narrative(
         lookback_date=lookback_date,
-        takeaways=tuple(choose_takeaways(spec, values, changes, views)),
+        takeaways=tuple(takeaways),
         implications=tuple(evaluate_implication(r, indicators, flags) for r in spec.narrative.implications),
         then={k: v.value for k, v in then.indicators.items()},
         flags_then={k: f.state for k, f in then.flags.items()},

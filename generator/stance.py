@@ -103,21 +103,22 @@ def decide_stance(rule: StanceSpec, flags: dict[str, FlagResult]) -> Stance:
     supportive_at = rule.supportive_if_green_support_at_least or min(2, len(supports))
     amber_ok = rule.supportive_max_amber is None or len(ambers) <= rule.supportive_max_amber
 
-    counts = [
-        f"{counted(len(reds), 'risk flag', words=True).capitalize()} red"
-        + (f": {_readings(reds)}" if reds else "") + ".",
-        f"{counted(len(ambers), 'risk flag', words=True).capitalize()} amber"
-        + (f": {_readings(ambers)}" if ambers else "") + ".",
-        f"{len(greens)} of {counted(len(supports), 'supportive signal')} green"
-        + (f": {_readings(greens)}" if greens else "") + ".",
-    ]
-    if unknown:
-        counts.append(f"Not read: {_join(list(missing))}.")
+    counts = []
+    if risks:
+        counts.append(f"{counted(len(reds), 'risk flag', words=True).capitalize()} red"
+                      + (f": {_readings(reds)}" if reds else "") + ".")
+        counts.append(f"{counted(len(ambers), 'risk flag', words=True).capitalize()} amber"
+                      + (f": {_readings(ambers)}" if ambers else "") + ".")
+    if supports:
+        counts.append(f"{len(greens)} of {counted(len(supports), 'supportive signal')} green"
+                      + (f": {_readings(greens)}" if greens else "") + ".")
     share = f"{len(known)} of {len(ds)} signals could be read ({evidence:.0%})"
     if not ds or evidence < rule.min_evidence:
         why = (f"Insufficient evidence: only {share}; the rule needs {rule.min_evidence:.0%} before it reads a "
                f"stance. Missing: {_join(list(missing))}.")
-        return Stance("Insufficient evidence", (why, *counts[:3]), missing, evidence)
+        return Stance("Insufficient evidence", (why, *counts), missing, evidence)
+    if unknown:
+        counts.append(f"Not read: {_join(list(missing))}.")
     if risks and len(reds) >= fragile_at:
         label = "Fragile"
         why = f"Fragile: {counted(len(reds), 'risk flag', words=True)} red, the rule's limit is {fragile_at}."
@@ -136,7 +137,11 @@ def decide_stance(rule: StanceSpec, flags: dict[str, FlagResult]) -> Stance:
             held.append(f"{counted(len(reds), 'risk flag', words=True)} red")
         if not amber_ok:
             held.append(f"{len(ambers)} risk flags amber (Supportive allows {rule.supportive_max_amber})")
-        why = "Mixed: " + (_join(held) if held else "neither Fragile nor Supportive") + "."
+        if not held:
+            held.append("no risk flag red" if not supports else "neither Fragile nor Supportive")
+            if not supports:
+                held.append("the report has no supportive signals, so it cannot read Supportive")
+        why = "Mixed: " + _join(held) + "."
     reasons = [why, *counts]
     if unknown:
         reasons[0] = reasons[0][:-1] + f"; {share}."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
 from generator.flags import change_label, evaluate_flag, flag_state, held_state
@@ -210,28 +211,22 @@ def test_threshold_in_definition_changes_flag(tmp_path: Path) -> None:
     vix = {"vix": ind("vix", 25.0), "vix_pctile_1y": ind("vix_pctile_1y", 50.0)}
     flag = loaded.spec.flags["volatility_shock"]
     assert evaluate_flag(flag, vix).state is A  # amber = 22, red = 30
-    text = REPORT.read_text(encoding="utf-8")
     old = 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 30\n'
-    assert old in text
-    path = tmp_path / "r.toml"
-    path.write_text(text.replace(old, 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 24\n'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 24\n'))
     assert evaluate_flag(load_report(path).spec.flags["volatility_shock"], vix).state is R
-    path.write_text(text.replace(old, 'indicator = "vix"\ndirection = "above"\namber = 26\nred = 30\n'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, 'indicator = "vix"\ndirection = "above"\namber = 26\nred = 30\n'))
     assert evaluate_flag(load_report(path).spec.flags["volatility_shock"], vix).state is G
 
 
 def test_definition_errors_name_the_condition(tmp_path: Path) -> None:
-    text = REPORT.read_text(encoding="utf-8")
     old = '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3m"'
-    assert old in text
-    path = tmp_path / "r.toml"
-    path.write_text(text.replace(old, '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3mm"'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3mm"'))
     with pytest.raises(SpecError) as err:
         load_report(path)
     assert (
         f"{path}: flags.rotation_failing.conditions[0].indicator: unknown indicator 'iwm_spy_rel_3mm' "
         "(did you mean 'iwm_spy_rel_3m'?)"
     ) in str(err.value)
-    path.write_text(text.replace("hysteresis = 0.2\n", "hysteresis = -0.2\n", 1), "utf-8")
+    path = report_copy(tmp_path, replaced("hysteresis = 0.2\n", "hysteresis = -0.2\n"))
     with pytest.raises(SpecError, match=r"flags\.inflation_resurgence\.hysteresis: .*greater than or equal to 0"):
         load_report(path)

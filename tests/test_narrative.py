@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_copies import report_copy
 
 from generator.errors import SpecError
 from generator.model import FlagResult, FlagState, IndicatorValue, SeriesData, Snapshot, Stance
@@ -211,9 +212,7 @@ def test_real_definition_writes_five_to_seven_takeaways(illustrative_briefing) -
 
 
 def _write(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
-    text = REPORT.read_text()
-    path = tmp_path / "report.toml"
-    path.write_text(edit(text))
+    path = report_copy(tmp_path, edit, "report.toml")
     tomllib.loads(path.read_text())  # the edit keeps it TOML
     return path
 

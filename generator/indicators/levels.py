@@ -100,6 +100,15 @@ def change(series: pd.Series, periods: int, scale: float = 1.0) -> float:
 
 
 @indicator
+def difference(a: pd.Series, b: pd.Series, scale: float = 1.0) -> float:
+    """(a - b) * scale on the latest date both have a value (e.g. a real yield: 10-year yield - breakeven)."""
+    both = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
+    if both.empty:
+        raise InsufficientHistory("no date on which both inputs have a value")
+    return float((both["a"].iloc[-1] - both["b"].iloc[-1]) * scale)
+
+
+@indicator
 def level_sum(a: pd.Series, b: pd.Series) -> float:
     """a + b on the latest date both have a value (e.g. Baa yield = Baa-Treasury spread + 10-year yield)."""
     both = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()

@@ -219,9 +219,9 @@ def _section_problems(spec: ReportSpec, out: _Problems) -> None:
         out.add(("report", "recession_series"), f"unknown series '{recession}'{suggest(recession, list(spec.series))}")
 
 
-def used_series(spec: ReportSpec, declared_here: set[str]) -> list[str]:
-    """The series the plan needs: those read by something, their fallbacks' sources, and those declared here."""
-    wanted: set[str] = set(declared_here)
+def used_series(spec: ReportSpec) -> list[str]:
+    """The series the plan needs: those something reads, and their fallbacks' sources (and theirs)."""
+    wanted: set[str] = set()
     for ind in spec.indicators.values():
         for ref in ind.inputs.values():
             wanted.update([ref] if isinstance(ref, str) else ref)
@@ -280,7 +280,9 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
         out.add(key, message)
     if out.lines:
         raise SpecError("\n".join(dict.fromkeys(out.lines)))
-    keep = used_series(spec, _declared_here(loaded))
+    keep = used_series(spec)
+    for sid in sorted(_declared_here(loaded) - set(keep)):
+        out.warn(("series", sid), "declared but read by nothing: it is not fetched")
     effective = spec.model_copy(
         update={"series": {sid: spec.series[sid] for sid in keep}, "indicators": _with_units(spec)}
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.manifest import shown_path
+from generator.phrasing import counted
 from generator.plan.plan import Plan
 
 
@@ -30,9 +31,9 @@ def describe(plan: Plan) -> str:
         lines.append(f"  valuation inputs: {_ids(list(spec.valuation_inputs))}")
     risks = [f for f in spec.flags.values() if f.kind == "risk"]
     supports = [f for f in spec.flags.values() if f.kind == "support"]
-    lines.append(f"  computes {len(spec.indicators)} indicators, {len(risks)} risk flags, "
-                 f"{len(supports)} supportive signals, {len(spec.claims)} thesis checks")
-    lines.append(f"  shows {len(spec.sections)} sections and {len(spec.charts)} charts: "
+    lines.append(f"  computes {counted(len(spec.indicators), 'indicator')}, {counted(len(risks), 'risk flag')}, "
+                 f"{counted(len(supports), 'supportive signal')}, {counted(len(spec.claims), 'thesis check')}")
+    lines.append(f"  shows {counted(len(spec.sections), 'section')} and {counted(len(spec.charts), 'chart')}: "
                  + ", ".join(s.title for s in spec.sections))
     lines.append(f"  compares with the data of {plan.comparison_days} days before each briefing")
     lines += [f"  warning: {w}" for w in plan.warnings]

@@ -33,7 +33,9 @@ def _derive(spec: SeriesSpec, series: dict[str, SeriesData]) -> SeriesData | Non
         stand_in = series.get(fb.series)
         if stand_in is None or stand_in.values.empty:
             return None
-        return replace(stand_in, id=spec.id, values=stand_in.values.rename(spec.id), fallback=fb.label, notes=())
+        # "derived": not the series' own data (the label says whose); the stand-in's manifest entry says its source
+        return replace(stand_in, id=spec.id, values=stand_in.values.rename(spec.id), source="derived",
+                       fallback=fb.label, notes=(), known_since=None)
     inputs = {name: series.get(ref) for name, ref in fb.inputs.items()}
     if any(d is None or d.values.empty for d in inputs.values()):
         return None

@@ -119,10 +119,32 @@ def _fits(tp: Any, value: Any) -> bool:
     return True
 
 
+def _unknown_names(given: list[str], known: list[str], required_missing: list[str]) -> dict[str, str]:
+    """For each unknown name, the hint to print: a close known name, else the one required name left unset."""
+    hints: dict[str, str] = {}
+    left = list(required_missing)
+    for name in given:
+        close = suggest(name, known)
+        if not close and len(left) == 1 and len(given) == 1:
+            close = f" (did you mean '{left[0]}'?)"
+        hints[name] = close
+        for k in known:
+            if close == f" (did you mean '{k}'?)" and k in left:
+                left.remove(k)
+    return hints
+
+
 def check_params(sig: Signature, given: Mapping[str, Any], what: str) -> list[str]:
-    """Problems with ``given`` parameters for a function of signature ``sig``: ``["params.windw: ..."]``."""
+    """Problems with ``given`` parameters for a function of signature ``sig``: ``["params.windw: ..."]``.
+
+    A misspelled name and the required parameter it was meant to set are one problem, not two.
+    """
     problems: list[str] = []
     known = list(sig.params)
+    unknown = [n for n in given if n not in sig.params and n not in sig.inputs]
+    missing = [n for n, p in sig.params.items() if p.required and n not in given]
+    hints = _unknown_names(unknown, known, missing)
+    explained = {n for n in missing if any(h == f" (did you mean '{n}'?)" for h in hints.values())}
     for name, value in given.items():
         param = sig.params.get(name)
         if param is None:
@@ -130,14 +152,12 @@ def check_params(sig: Signature, given: Mapping[str, Any], what: str) -> list[st
                 problems.append(f"params.{name}: '{name}' is an input series of {what}; set it under inputs")
             else:
                 listed = ", ".join(known) if known else "none"
-                problems.append(
-                    f"params.{name}: {what} has no parameter '{name}'{suggest(name, known)} (its parameters: {listed})"
-                )
+                problems.append(f"params.{name}: {what} has no parameter '{name}'{hints[name]} (its parameters: {listed})")
         elif not _fits(param.type, value):
             problems.append(f"params.{name}: expected {param.type_name}, got {value!r}")
-    for name, param in sig.params.items():
-        if param.required and name not in given:
-            problems.append(f"params.{name}: {what} needs '{name}' ({param.type_name})")
+    for name in missing:
+        if name not in explained:
+            problems.append(f"params.{name}: {what} needs '{name}' ({sig.params[name].type_name})")
     return problems
 
 
@@ -145,6 +165,10 @@ def check_inputs(sig: Signature, given: Mapping[str, str | list[str]], what: str
     """Problems with the series ``given`` to a function's inputs: every input set once, with the right shape."""
     problems: list[str] = []
     names = list(sig.inputs)
+    unknown = [n for n in given if n not in sig.inputs and n not in sig.params]
+    missing = [n for n in names if n not in given]
+    hints = _unknown_names(unknown, names, missing)
+    explained = {n for n in missing if any(h == f" (did you mean '{n}'?)" for h in hints.values())}
     for name, ref in given.items():
         kind = sig.inputs.get(name)
         if kind is None:
@@ -152,14 +176,12 @@ def check_inputs(sig: Signature, given: Mapping[str, str | list[str]], what: str
                 problems.append(f"inputs.{name}: '{name}' is a parameter of {what}; set it under params")
             else:
                 listed = ", ".join(names) if names else "none"
-                problems.append(
-                    f"inputs.{name}: {what} has no input '{name}'{suggest(name, names)} (its inputs: {listed})"
-                )
+                problems.append(f"inputs.{name}: {what} has no input '{name}'{hints[name]} (its inputs: {listed})")
         elif kind == "series" and not isinstance(ref, str):
             problems.append(f"inputs.{name}: {what} takes one series here, got a list")
         elif kind == "frame" and isinstance(ref, str):
             problems.append(f"inputs.{name}: {what} takes a list of series here, e.g. [\"{ref}\"]")
-    for name in names:
-        if name not in given:
+    for name in missing:
+        if name not in explained:
             problems.append(f"inputs.{name}: {what} needs the input '{name}'")
     return problems
