@@ -29,7 +29,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from generator.errors import SpecError
 
@@ -88,11 +88,22 @@ class PerformanceSpec(_Strict):
     """
 
     benchmark: _Identifier
-    horizons: list[Horizon] = Field(default_factory=lambda: list(HORIZONS), min_length=1)
+    horizons: list[Horizon] = Field(default_factory=lambda: list(HORIZONS))
     max_staleness_days: int = Field(default=5, ge=1, le=60)
     percentile_years: int = Field(default=10, ge=1, le=30)
     min_percentile_years: float = Field(default=1.0, gt=0, le=30)
-    rows: list[PerformanceRowSpec] = Field(min_length=1)
+    rows: list[PerformanceRowSpec]
+
+    @field_validator("horizons", "rows")
+    @classmethod
+    def _not_empty(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
+        if not value:
+            raise ValueError(
+                f"list at least one of {', '.join(HORIZONS)}"
+                if info.field_name == "horizons"
+                else "declare at least one row ([[performance.rows]])"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> PerformanceSpec:

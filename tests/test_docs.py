@@ -17,8 +17,14 @@ from generator.indicators import FUNCTIONS
 from generator.pipeline import load_report
 from generator.render.context import build_context
 
-# Report definitions: every reports/*.toml except the delivery configuration (delivery.toml, delivery.example.toml).
-REPORTS = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.toml") if not p.name.startswith("delivery"))
+# Report definitions: every reports/*.toml except the delivery configuration (delivery.toml, delivery.example.toml),
+# the events calendar (calendar.toml) and blocks waiting to be merged into a definition (*.example.toml).
+NOT_REPORTS = ("delivery", "calendar.toml")
+REPORTS = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.toml")
+    if not p.name.startswith(NOT_REPORTS) and not p.name.endswith(".example.toml")
+)
 FORMULA_HINT = re.compile(r"[=*/+\-]|\bmean\b|\bmax\b|\bmin\b|\bpercentile\b|\blatest\b", re.IGNORECASE)
 
 
