@@ -34,7 +34,11 @@ from generator.model import FlagState, IndicatorValue
 from generator.spec import FlagCondition, FlagSpec
 
 ThresholdName = Literal["amber", "red", "green"]
-_POINTS = {"%": "points", "pp": "points", "bp": "bp", "percentile": "percentile points", "index": "points"}
+_POINTS = {
+    "%": "points", "pp": "points", "bp": "bp", "percentile": "percentile points", "index": "points",
+    "index points": "points",
+}  # fmt: skip
+_BARE = {"index", "index points"}  # index levels print as plain numbers: "VIX at 14.5: 7.5 points below amber (22.0)"
 _ACTIVATION_STATES = {
     "risk": (FlagState.GREEN, FlagState.AMBER, FlagState.RED),
     "support": (FlagState.RED, FlagState.AMBER, FlagState.GREEN),
@@ -192,7 +196,7 @@ def flag_distances(
 
 
 def distance_unit(unit: str) -> str:
-    """How a distance in ``unit`` is named: % and pp in points, bp in bp, others in their own unit."""
+    """How a distance in ``unit`` is named: % and pp in points, bp in bp, index levels in points, others in their unit."""
     return _POINTS.get(unit, unit)
 
 
@@ -202,6 +206,10 @@ def _fmt(x: float, unit: str, decimals: int) -> str:
         text = text[1:]
     if unit == "%":
         return f"{text}%"
+    if unit == "percentile":
+        return f"percentile {text}"
+    if unit in _BARE:
+        return text
     return f"{text} {unit}" if unit else text
 
 

@@ -148,8 +148,8 @@ def test_support_below() -> None:
     assert (up.becomes, up.trigger, up.distance, up.calming) == (FlagState.GREEN, 17, 11, True)
     assert (down.becomes, down.trigger, down.distance, down.calming) == (FlagState.RED, 35, 7, False)
     assert describe_condition(amber) == (
-        "pct at 28 percentile: red above 35 percentile (7 percentile points higher); "
-        "11 percentile points above green (at 17 percentile: green 20 percentile less the 3 hysteresis)"
+        "pct at percentile 28: red above percentile 35 (7 percentile points higher); "
+        "11 percentile points above green (at percentile 17: green percentile 20 less the 3 hysteresis)"
     )
 
 
@@ -202,9 +202,17 @@ def test_missing_or_stale_values() -> None:
 
 
 def test_distance_units() -> None:
-    assert [distance_unit(u) for u in ["%", "pp", "bp", "percentile", "index points", "x"]] == [
-        "points", "points", "bp", "percentile points", "index points", "x",
+    assert [distance_unit(u) for u in ["%", "pp", "bp", "percentile", "index points", "index", "x", "days"]] == [
+        "points", "points", "bp", "percentile points", "points", "points", "x", "days",
     ]  # fmt: skip
+    vix = FlagSpec(
+        id="vol", label="Vol", kind="risk", indicator="vix", direction="above", amber=22, red=30, rationale="r"
+    )
+    assert describe_condition(one(vix, 14.5, "index points")) == "vix at 14.5: 7.5 points below amber (22.0)"
+    nfci = vix.model_copy(update={"indicator": "nfci", "amber": 0.0, "red": 0.5})
+    assert describe_condition(one(nfci, -0.53, "index", 2)) == "nfci at -0.53: 0.53 points below amber (0.00)"
+    pe = vix.model_copy(update={"indicator": "pe", "amber": 20.0, "red": 25.0})
+    assert describe_condition(one(pe, 18.0, "x")) == "pe at 18.0 x: 2.0 x below amber (20.0 x)"
 
 
 # ---------------------------------------------------------------- agreement with flags.py
