@@ -7,6 +7,7 @@ is written out from the prices in the test.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -255,3 +256,30 @@ def test_percentile_is_relative_to_the_benchmark() -> None:
     grid = performance_grid({"M": MONTHLY, "B": MONTHLY}, date(2025, 6, 1), grid_spec(row("M"), percentile_years=1))
     assert grid.row("M").relative["3m"] == pytest.approx(0.0)
     assert grid.row("M").pctile_3m_rel_10y == pytest.approx(100.0)
+
+
+# ---------------------------------------------------------------- the real recorded histories
+
+
+def _adjclose(path: Path) -> pd.Series:
+    raw = pd.read_csv(path)
+    return pd.Series(raw["Close"].to_numpy(dtype=float), index=pd.to_datetime(raw["Date"]))
+
+
+def test_real_histories_match_direct_lookups(shared_data: Path) -> None:
+    """IWM against SPY as of the article's date, on Yahoo adjusted closes (SOURCES.md section 15)."""
+    folder = shared_data / "market" / "yfinance_adjclose_factor_attribution"
+    iwm, spy = _adjclose(folder / "IWM.csv"), _adjclose(folder / "SPY.csv")
+    spec = PerformanceSpec(benchmark="SPY", rows=[row("IWM"), row("SPY", "large caps")])
+    r = performance_grid({"IWM": iwm, "SPY": spy}, date(2025, 8, 13), spec).row("IWM")
+
+    def ret(s: pd.Series, base: str) -> float:  # the close on 2025-08-13 over the last close on or before ``base``
+        return 100 * (s[:"2025-08-13"].iloc[-1] / s[:base].iloc[-1] - 1)
+
+    for h, base in [("1w", "2025-08-06"), ("1m", "2025-07-13"), ("3m", "2025-05-13"), ("ytd", "2024-12-31"),
+                    ("12m", "2024-08-13")]:  # fmt: skip
+        assert r.returns[h] == pytest.approx(ret(iwm, base)), h
+        assert r.relative[h] == pytest.approx(ret(iwm, base) - ret(spy, base)), h
+    assert r.bases["1m"] == date(2025, 7, 11)  # 2025-07-13 was a Sunday
+    assert (r.as_of, r.stale, r.pctile_years) == (date(2025, 8, 13), False, 10.0)
+    assert r.pctile_3m_rel_10y is not None and 0 < r.pctile_3m_rel_10y < 100
