@@ -19,6 +19,7 @@ few days; the wording never states them as fact.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping
@@ -32,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator.errors import SpecError
 from generator.model import SeriesData
-from generator.spec import SeriesSpec, _describe, _format_loc, _suggest
+from generator.spec import SeriesSpec, _describe, format_loc
 
 DEFAULT_CALENDAR = Path("reports/calendar.toml")
 
@@ -111,6 +112,11 @@ def _day(d: date, as_of: date, weekday: bool = False) -> str:
     return f"{d:%a} {text}" if weekday else text
 
 
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _problem(error: Mapping[str, Any]) -> str:
     if str(error["type"]).startswith(("date_", "datetime_")):
         got = error.get("input")
@@ -152,7 +158,7 @@ def parse_calendar(data: Mapping[str, Any], name: str) -> Calendar:
     try:
         spec = CalendarSpec.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{name}: {_format_loc(tuple(e['loc']))}: {_problem(e)}" for e in exc.errors()]
+        lines = [f"{name}: {format_loc(tuple(e['loc']))}: {_problem(e)}" for e in exc.errors()]
         raise SpecError("\n".join(lines)) from None
     problems = _cross_check(spec)
     if problems:

@@ -157,12 +157,12 @@ def parse_performance(table: Mapping[str, Any], series_ids: Iterable[str], where
     point validates a table outside it (e.g. ``reports/performance.example.toml``)
     with the same messages: ``where: performance.rows[3].group: expected one of ...``.
     """
-    from generator.spec import _describe, _format_loc  # here, not at the top: spec.py imports this module
+    from generator.spec import _describe, format_loc  # here, not at the top: spec.py imports this module
 
     try:
         perf = PerformanceSpec.model_validate(table)
     except ValidationError as exc:
-        lines = [f"{where}: {_format_loc(('performance', *e['loc']))}: {_describe(dict(e))}" for e in exc.errors()]
+        lines = [f"{where}: {format_loc(('performance', *e['loc']))}: {_describe(dict(e))}" for e in exc.errors()]
         raise SpecError("\n".join(lines)) from None
     problems = check_performance(perf, series_ids)
     if problems:
