@@ -28,10 +28,13 @@ _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MOVED_WITH = ("index.html",)
 
 
+NOT_REPORTS = frozenset({"series", "calendar", "delivery"})  # the catalogue, the events calendar, email settings
+
+
 def packaged_reports() -> list[str]:
-    """The names of the report definitions that ship with the package."""
-    return sorted(p.stem for p in reports_dir().glob("*.toml") if not p.stem.endswith(("example", "series"))
-                  and p.stem != "calendar")
+    """The names of the report definitions that ship with the package (``*.example.toml`` are not reports)."""
+    return sorted(p.stem for p in reports_dir().glob("*.toml")
+                  if p.stem not in NOT_REPORTS and not p.stem.endswith(".example"))
 
 
 def find_report(report: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
