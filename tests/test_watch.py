@@ -9,7 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.calendar import (
+from generator.errors import SpecError
+from generator.model import SeriesData
+from generator.pointintime import known_on
+from generator.spec import SeriesSpec
+from generator.watch import (
     check_calendar_flags,
     expected_releases,
     load_calendar,
@@ -18,10 +22,6 @@ from generator.calendar import (
     runs_out_warning,
     upcoming,
 )
-from generator.errors import SpecError
-from generator.model import SeriesData
-from generator.pointintime import known_on
-from generator.spec import SeriesSpec
 
 REPORTS = Path(__file__).resolve().parents[1] / "reports"
 
