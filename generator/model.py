@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote"]
+SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote", "yahoo-fund"]
 
 
 class FlagState(StrEnum):
