@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
 from generator.errors import DataQualityError, StoreError, UsageError
 from generator.model import QualityNote, SeriesData, Snapshot
@@ -37,7 +38,8 @@ from generator.sources.csvdir import CsvDirProvider
 from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
-from generator.sources.valuation import QuoteSource, YahooQuotes
+from generator.sources.valuation import FundSource, QuoteSource, SnapshotStore, YahooQuotes
+from generator.sources.yahoo_funds import YahooFunds
 from generator.spec import ReportSpec, SeriesSpec
 from generator.store import ParquetStore
 
@@ -61,6 +63,8 @@ class SeriesStore(Protocol):
 
     def merge(self, data: SeriesData, spec: SeriesSpec) -> tuple[int, SeriesData | None]: ...
 
+    def rows(self, series_id: str) -> pd.DataFrame: ...  # every stored row (valuation snapshots are read so)
+
 
 def _today() -> date:
     return datetime.now(UTC).date()
@@ -76,6 +80,7 @@ class DataSources:
     unavailable_reason: str = "live providers are not configured"
     today: Callable[[], date] = _today
     quotes: QuoteSource | None = None  # valuation quote fields (trailing P/E), see sources/valuation.py
+    funds: FundSource | None = None  # Yahoo fund data (holdings' P/E, top-holding weights), see sources/yahoo_funds.py
     csv: Provider | None = None  # the csv:DIR folder's reader, when prepared by the caller (backfill caches one)
 
 
@@ -126,6 +131,7 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
     settings = settings or SourceSettings.from_env()
     net = settings.network
     yahoo_cache = settings.data_dir / "yfinance"  # yfinance's cookie and time zones, our crumb
+    quotes = YahooQuotes(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache)
     return DataSources(
         live={
             "yahoo": YahooProvider(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
@@ -133,8 +139,26 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
                                  csv_url=settings.fred_csv_url),
         },
         store=ParquetStore(settings.data_dir),
-        quotes=YahooQuotes(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
+        quotes=quotes,
+        funds=YahooFunds(net, session=quotes.session),  # one session: yfinance keeps one, process-wide
     )
+
+
+def valuation_sources(
+    source: str, sources: DataSources | None
+) -> tuple[QuoteSource | None, FundSource | None, SnapshotStore | None]:
+    """What ``add_valuation_inputs`` may use for ``source``: live Yahoo in auto and live modes, the store's
+    snapshots in auto, live and store modes (``sources``, or what :func:`acquire` would build)."""
+    mode, _ = parse_source(source)
+    if mode not in ("auto", "live", "store"):
+        return None, None, None
+    if sources is None:
+        if mode == "store":
+            return None, None, ParquetStore(SourceSettings.from_env().data_dir)
+        sources = default_sources()
+    if mode == "store":
+        return None, None, sources.store
+    return sources.quotes, sources.funds, sources.store
 
 
 def parse_source(source: str) -> tuple[str, Path | None]:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from generator.acquire import DataSources, acquire
+from generator.acquire import DataSources, acquire, valuation_sources
 from generator.archive import check_target, write_briefing
 from generator.archive.document import Past, Record, history_chart, load_past, make_record, render_files
 from generator.archive.index import write_index
@@ -25,7 +25,7 @@ from generator.indicators import FUNCTIONS, evaluate_indicators
 from generator.model import Analysis, ChartImage, PreviousFlag, Snapshot
 from generator.narrative import write_narrative
 from generator.render.pdf import preload as preload_pdf
-from generator.sources.valuation import add_valuation_inputs, live_quotes
+from generator.sources.valuation import add_valuation_inputs
 from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
 from generator.thesis import CHECKS, evaluate_thesis
 from generator.version import __version__
@@ -141,8 +141,9 @@ def build_briefing(
         for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so
             log.warning("skipping an earlier briefing: %s", problem.message)
         snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
+        quotes, funds, store = valuation_sources(source, sources)
         snapshot = add_valuation_inputs(
-            loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])
+            loaded.spec, loaded.path, snapshot, quotes, *([sources.today] if sources else []), funds=funds, store=store
         )
         analysis = analyse(loaded, snapshot, say, previous=past.previous_flags, draw_charts=False)
         say("drawing charts")
