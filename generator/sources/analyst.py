@@ -42,21 +42,25 @@ def in_range(spec: ValuationInputSpec, value: float) -> bool:
     return spec.valid_range is None or spec.valid_range[0] <= value <= spec.valid_range[1]
 
 
-def read_analyst_file(path: Path, spec: ReportSpec) -> list[AnalystRow]:
-    """Parse and check the analyst file; one :class:`SpecError` lists every bad row as ``file:line: column: ...``."""
+def check_analyst_file(path: Path, spec: ReportSpec, label: str | None = None) -> tuple[list[AnalystRow], list[str]]:
+    """The analyst file's good rows, and one ``file:line: column: ...`` line per bad one (``label`` names the file).
+
+    A wrong header makes every row bad (nothing is read).
+    """
+    name = label or str(path)
     text = path.read_text(encoding="utf-8")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
     if not lines:
-        return []
+        return [], []
     reader = csv.reader(io.StringIO("\n".join(line for _, line in lines)))
     header = [h.strip() for h in next(reader)]
     if tuple(header) != COLUMNS:
-        raise SpecError(f"{path}:{lines[0][0]}: header: expected {','.join(COLUMNS)}, got {','.join(header)}")
+        return [], [f"{name}:{lines[0][0]}: header: expected {','.join(COLUMNS)}, got {','.join(header)}"]
     analyst = {k: v for k, v in spec.valuation_inputs.items() if v.origin == "analyst"}
     rows: list[AnalystRow] = []
     problems: list[str] = []
     for (lineno, _), cells in zip(lines[1:], reader, strict=True):
-        where = f"{path}:{lineno}"
+        where = f"{name}:{lineno}"
         if len(cells) != len(COLUMNS):
             problems.append(f"{where}: expected {len(COLUMNS)} columns ({','.join(COLUMNS)}), got {len(cells)}")
             continue
@@ -86,6 +90,12 @@ def read_analyst_file(path: Path, spec: ReportSpec) -> list[AnalystRow]:
             problems.append(f"{where}: source: every figure needs its source")
             continue
         rows.append(AnalystRow(input_id, when, value, source, note, lineno))
+    return rows, problems
+
+
+def read_analyst_file(path: Path, spec: ReportSpec) -> list[AnalystRow]:
+    """Parse and check the analyst file; one :class:`SpecError` lists every bad row as ``file:line: column: ...``."""
+    rows, problems = check_analyst_file(path, spec)
     if problems:
         raise SpecError("\n".join(problems))
     return rows

@@ -28,7 +28,14 @@ from typing import Any, Protocol
 import pandas as pd
 
 from generator.model import QualityNote, SeriesData, Snapshot
-from generator.sources.analyst import COLUMNS, AnalystRow, analyst_series, in_range, read_analyst_file
+from generator.sources.analyst import (
+    COLUMNS,
+    AnalystRow,
+    analyst_series,
+    check_analyst_file,
+    in_range,
+    read_analyst_file,
+)
 from generator.sources.http import NetworkSettings, redact
 from generator.sources.snapshots import SnapshotStore, fresh_only, history, keep
 from generator.sources.yahoo_funds import FundSource, fund_series
@@ -167,17 +174,20 @@ def add_valuation_inputs(
     ``quotes`` and ``funds`` are read only when the snapshot is dated
     ``today()``; what they return is kept in ``store`` (if any) as that day's
     snapshot, and each snapshotted input is then its stored history up to the
-    snapshot's date. Never raises for missing or bad data: a problem is a note,
-    and the input is left out ("no data"). A malformed analyst file is the
-    exception: it is the user's own file, and its :class:`SpecError` names
-    file, line and column.
+    snapshot's date. Never raises for missing or bad data: a problem (offline,
+    an error from Yahoo, a value outside its range, a bad row of the analyst
+    file, a store that cannot be written) is a note, and what it concerns is
+    left out ("no data").
     """
     series: dict[str, SeriesData] = {}
     notes: list[QualityNote] = []
     if spec.valuation.analyst_file:
         path = spec_path.parent / spec.valuation.analyst_file
         if path.is_file():
-            found, said = analyst_series(read_analyst_file(path, spec), snapshot.as_of)
+            # A bad row is left out and said, not fatal: the briefing goes on with the good ones.
+            rows, problems = check_analyst_file(path, spec, label=spec.valuation.analyst_file)
+            notes.extend(QualityNote("*", "warning", f"analyst file: {p} (row ignored)") for p in problems)
+            found, said = analyst_series(rows, snapshot.as_of)
             series.update(found)
             notes.extend(said)
         else:

@@ -167,3 +167,54 @@ def test_an_unwritable_store_keeps_todays_values_and_warns(spec, loopback, tmp_p
     snap = live_run(spec, loopback, ParquetStore(folder), DAY1, FIRST)
     assert snap.series["PE_HOLD_SPY"].values.tolist() == pytest.approx([1 / 0.02938])
     assert any(q.series_id == "PE_HOLD_SPY" and "snapshot not kept" in q.message for q in snap.quality)
+
+
+def test_a_bad_analyst_row_is_a_note_not_a_failed_briefing(spec, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.toml"
+    path.write_text(REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "analyst_inputs.csv").write_text(
+        "input,date,value,source,note\nPE_FWD_SPX,2025-01-31,22,Vendor,\nW_AAPL,2025-01-31,7.1,Vendor,percent\n",
+        encoding="utf-8",
+    )
+    snap = add_valuation_inputs(spec, path, bare(DAY1))
+    assert snap.series["PE_FWD_SPX"].values.tolist() == [22.0] and "W_AAPL" not in snap.series
+    assert (
+        "*", "warning",
+        "analyst file: analyst_inputs.csv:3: value: 7.1 is outside the plausible range 0 to 0.25 for W_AAPL (row ignored)",
+    ) in {(q.series_id, q.level, q.message) for q in snap.quality}
+
+
+@pytest.mark.slow
+def test_live_briefing_fetches_keeps_and_shows_fund_data(loopback, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The whole pipeline on loopback: prices from the market service, fund data from recorded answers."""
+    from bench.support.market import Market
+    from generator import build_briefing
+    from generator.acquire import DataSources
+    from generator.sources.fred import FredProvider
+    from generator.sources.yahoo import YahooProvider
+
+    day = date(2026, 11, 20)
+    spec = load_report(REPORT).spec
+    Market(spec.series).serve(loopback)
+    serve_funds(loopback, FIRST)
+    provider = YahooProvider(FAST, base_url=loopback.url, cache_dir=tmp_path / "yf", max_workers=4)
+    sources = DataSources(
+        live={
+            "yahoo": provider,
+            "fred": FredProvider(None, settings=FAST, csv_url=f"{loopback.url}/graph/fredgraph.csv",
+                                 api_root=f"{loopback.url}/fred", today=lambda: day),
+        },
+        store=ParquetStore(tmp_path / "store"),
+        funds=YahooFunds(FAST, session=provider.session),
+        today=lambda: day,
+    )
+    result = build_briefing(day, source="live", formats=["html"], output_dir=tmp_path / "out", report=REPORT,
+                            sources=sources, parallel=False)
+    indicators = result.manifest["indicators"]
+    assert indicators["mag7_weight_spy"]["value"] == pytest.approx(43.9148805)
+    assert indicators["iwm_spy_holdings_pe_discount"]["value"] == pytest.approx(100 * (1 - 0.02938 / 0.03759))
+    assert result.manifest["series"]["PE_HOLD_SPY"]["source"] == "yahoo-fund"
+    assert ParquetStore(tmp_path / "store").rows("W_MAG7")["value"].tolist() == pytest.approx([0.439148805])
+    html = (result.directory / "briefing.html").read_text(encoding="utf-8")
+    assert "Magnificent 7 weight in SPY (Yahoo fund data)" in html
+    assert "Yahoo reports no priceToEarnings for IJR (0)" in html  # the reason, in the data-quality box
