@@ -14,6 +14,7 @@ tightened in the definition also applies to what was stored before.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from typing import Protocol
@@ -26,6 +27,7 @@ from generator.spec import ReportSpec
 
 STALE_AFTER_DAYS = 14  # a snapshot older than this is shown, marked stale
 LIVE_ORIGINS = ("yahoo_quote", "yahoo_fund")
+STORE_THREADS = 4  # as acquisition's store writers: Parquet encoding and fsync release the GIL
 
 
 class SnapshotStore(Protocol):
@@ -41,17 +43,28 @@ def snapshot_ids(spec: ReportSpec) -> list[str]:
     return [k for k, v in spec.valuation_inputs.items() if v.origin in LIVE_ORIGINS]
 
 
+def _write(store: SnapshotStore, data: SeriesData) -> QualityNote | None:
+    try:
+        store.write(data)
+    except StoreError as exc:
+        return QualityNote(data.id, "warning", f"store: snapshot not kept: {exc}")
+    except OSError as exc:  # the store's folder itself cannot be made (the message would show its path)
+        return QualityNote(data.id, "warning", f"store: snapshot not kept ({exc.strerror or type(exc).__name__})")
+    return None
+
+
 def keep(store: SnapshotStore, fetched: Mapping[str, SeriesData]) -> list[QualityNote]:
     """Write this run's values into the store; a store that fails is a warning, not a failed briefing."""
-    notes: list[QualityNote] = []
-    for input_id, data in fetched.items():
-        try:
-            store.write(data)
-        except StoreError as exc:
-            notes.append(QualityNote(input_id, "warning", f"store: snapshot not kept: {exc}"))
-        except OSError as exc:  # the store's folder itself cannot be made (the message would show its path)
-            notes.append(QualityNote(input_id, "warning", f"store: snapshot not kept ({exc.strerror or type(exc).__name__})"))
-    return notes
+    # One small file per input, each written under its lock and fsynced: threads overlap the waits.
+    with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="snapshots") as pool:
+        return [n for n in pool.map(lambda data: _write(store, data), fetched.values()) if n is not None]
+
+
+def _rows(store: SnapshotStore, input_id: str) -> pd.DataFrame | StoreError:
+    try:
+        return store.rows(input_id)
+    except StoreError as exc:
+        return exc
 
 
 def _known(rows: pd.DataFrame, as_of: date) -> pd.Series:
@@ -70,13 +83,17 @@ def history(
     """Each snapshotted input's stored history up to ``as_of``, with this run's ``fresh`` values on top."""
     out: dict[str, SeriesData] = {}
     notes: list[QualityNote] = []
-    for input_id in snapshot_ids(spec):
+    ids = snapshot_ids(spec)
+    with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="snapshots") as pool:
+        stored = dict(zip(ids, pool.map(lambda i: _rows(store, i), ids), strict=True))
+    for input_id in ids:
         vspec = spec.valuation_inputs[input_id]
-        try:
-            values = _known(store.rows(input_id), as_of)
-        except StoreError as exc:
-            notes.append(QualityNote(input_id, "warning", f"store: {exc}"))
+        rows = stored[input_id]
+        if isinstance(rows, StoreError):
+            notes.append(QualityNote(input_id, "warning", f"store: {rows}"))
             values = pd.Series(dtype="float64")
+        else:
+            values = _known(rows, as_of)
         live = fresh.get(input_id)
         if live is not None:  # kept in any case, even if the store could not take it
             values = pd.concat([values[values.index != live.values.index[-1]], live.values]).sort_index()
