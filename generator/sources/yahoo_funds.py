@@ -37,8 +37,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from generator.errors import TransientSourceError
 from generator.model import QualityNote, SeriesData
-from generator.sources.http import NetworkSettings, redact
+from generator.sources.http import NetworkSettings, redact, retrying
 from generator.spec import FUND_RATIO_FIELDS, ReportSpec, ValuationInputSpec
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,16 @@ class YahooFunds:
         return got, failed
 
     def _one(self, symbol: str) -> tuple[FundData | None, str]:
+        """One fund; a 429, a 5xx or a timeout is retried with our backoff, anything else is final."""
+        try:
+            for attempt in retrying(self.settings, f"Yahoo fund data {symbol}"):
+                with attempt:
+                    return self._ask(symbol)
+        except TransientSourceError as exc:
+            return None, str(exc)
+        return None, "no answer"  # not reached: the loop returns or raises
+
+    def _ask(self, symbol: str) -> tuple[FundData | None, str]:
         import yfinance as yf
 
         try:
@@ -137,12 +148,20 @@ class YahooFunds:
             top = fund.top_holdings
             kind = str(fund.quote_type() or "")
         except Exception as exc:  # yfinance raises many kinds; one fund's failure must not stop the others
-            if "DNS" in type(exc).__name__ or "resolve host" in str(exc):
+            name = type(exc).__name__
+            if "DNS" in name or "resolve host" in str(exc):
                 return None, OFFLINE
-            reason = _http_reason(exc) or f"{type(exc).__name__}: {exc}"
+            reason = _http_reason(exc) or f"{name}: {exc}"
             if "No Fund data found" in str(exc):
                 reason = "Yahoo has no fund data for it (not a fund?)"
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if "RateLimit" in name or status == 429 or (isinstance(status, int) and status >= 500) or "Timeout" in name:
+                raise TransientSourceError(redact(reason)[:200]) from None
             return None, redact(reason)[:200]
+        return self._read(symbol, kind, equity, top), ""
+
+    @staticmethod
+    def _read(symbol: str, kind: str, equity: object, top: object) -> FundData:
         ratios: dict[str, float] = {}
         if isinstance(equity, pd.DataFrame) and not equity.empty:
             column = equity.iloc[:, 0]  # the fund's own column; the second is its category's average
@@ -156,7 +175,7 @@ class YahooFunds:
                 value = _number(weight)
                 if value is not None:
                     holdings[str(held).upper()] = holdings.get(str(held).upper(), 0.0) + value
-        return FundData(symbol, kind, ratios, holdings), ""
+        return FundData(symbol, kind, ratios, holdings)
 
 
 def _range_text(spec: ValuationInputSpec) -> str:

@@ -167,3 +167,19 @@ def test_offline_every_fund_says_so_plainly() -> None:
     got, failed = YahooFunds(FAST, session=Offline(FAST)).funds(["IWM", "IJR", "SPY"])
     assert got == {}
     assert failed == dict.fromkeys(["IWM", "IJR", "SPY"], "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)")
+
+
+def test_a_passing_server_error_is_retried_with_backoff(loopback) -> None:  # type: ignore[no-untyped-def]
+    patient = NetworkSettings(timeout=2.0, retries=2, backoff=0.001, backoff_max=0.005)
+    serve_funds(loopback, {"QQQ": "quoteSummary-QQQ-2025-02-24.json"}, status={"QQQ": 503}, times={"QQQ": 2})
+    got, failed = YahooFunds(patient, base_url=loopback.url).funds(["QQQ"])
+    assert failed == {} and got["QQQ"].ratios["priceToEarnings"] == 0.02938
+    # yfinance itself asks twice per attempt on an error status (a second cookie strategy): 2 failed answers
+    # are used up by the first attempt, which the backoff retries once
+    assert len(loopback.hits("/v10/finance/quoteSummary/QQQ")) == 3
+
+    loopback.routes.clear()
+    serve_funds(loopback, {}, status={"IWM": 429})
+    _, failed = YahooFunds(patient, base_url=loopback.url).funds(["IWM"])
+    assert failed["IWM"] == "YFRateLimitError: Too Many Requests. Rate limited. Try after a while."
+    assert len(loopback.hits("/v10/finance/quoteSummary/IWM")) == 6  # 3 attempts, each asked twice by yfinance

@@ -23,18 +23,24 @@ def recorded(name: str) -> dict[str, Any]:
     return data
 
 
-def serve_funds(loopback: Any, answers: dict[str, str], status: dict[str, int] | None = None) -> None:
+def serve_funds(
+    loopback: Any, answers: dict[str, str], status: dict[str, int] | None = None, times: dict[str, int] | None = None
+) -> None:
     """Answer ``/v10/finance/quoteSummary/SYMBOL`` with the recorded file named in ``answers`` for SYMBOL.
 
     A symbol not in ``answers`` gets Yahoo's recorded 404; ``status`` forces
-    another status (e.g. 500) for a symbol, with a plain-text body.
+    another status (e.g. 500) for a symbol, with a plain-text body, the first
+    ``times[symbol]`` times it is asked (every time if not given).
     """
+    left = dict(times or {})
     loopback.route("/v1/test/getcrumb", lambda p, q: (200, {"Content-Type": "text/plain"}, CRUMB))
 
     def summary(path: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
         symbol = unquote(path.rsplit("/", 1)[-1])
         forced = (status or {}).get(symbol)
-        if forced is not None:
+        if forced is not None and left.get(symbol, 1) > 0:
+            if symbol in left:
+                left[symbol] -= 1
             return forced, {"Content-Type": "text/plain"}, f"HTTP {forced}"
         if symbol not in answers:
             return 404, JSON, (FIXTURES / NOT_FOUND).read_text(encoding="utf-8")
