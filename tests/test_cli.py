@@ -62,7 +62,10 @@ def test_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "generate", "--report", str(tmp_path / "none.toml"), "--output", str(tmp_path / "o"))
     assert code == 2
-    assert assert_one_line(err) == f"error: {tmp_path / 'none.toml'}: report definition not found"
+    assert assert_one_line(err) == (
+        f"error: {tmp_path / 'none.toml'}: report definition not found (--report; the packaged reports are: "
+        "small_cap_rotation)"
+    )
     assert not (tmp_path / "o").exists()
 
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import typer
 
-from generator.spec import DEFAULT_REPORT
-
 data_app = typer.Typer(help="Import files into the local data store, or list what it holds.", no_args_is_help=True)
 
 
@@ -25,20 +23,22 @@ data_app = typer.Typer(help="Import files into the local data store, or list wha
 def import_files(
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files, one series each, named ID.csv."),
     series_id: str | None = typer.Option(None, "--id", help="Series id for a single file not named after it."),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition naming the series."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition naming the series. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
 
     from generator.acquire import SourceSettings
     from generator.errors import BriefingError, UsageError
+    from generator.reports import find_report
     from generator.sources.csvdir import load_series
     from generator.spec import load_spec
     from generator.store import ParquetStore
 
     if series_id and len(files) != 1:
         raise UsageError("--id names the series of one file; pass one file with it")
-    spec = load_spec(report).spec
+    report = find_report(report)
+    spec = load_spec(report).spec  # every series the definition and its catalogue know
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
     failures = 0
@@ -76,13 +76,15 @@ def import_files(
 def import_analyst(
     file: Path = typer.Argument(..., help="A vendor's CSV export: input,date,value[,source,note,unit], or date + one column per input."),
     source: str | None = typer.Option(None, "--source", help="Who published the figures, for rows without a source column."),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition whose analyst file is updated."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition whose analyst file is updated. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
 ) -> None:
     """Validate FILE (columns, units, dates, source) and merge its figures into the analyst file."""
     from generator.errors import UsageError
+    from generator.reports import find_report
     from generator.sources.analyst import import_rows, parse_vendor_export
     from generator.spec import load_spec
 
+    report = find_report(report)
     loaded = load_spec(report)
     if not loaded.spec.valuation.analyst_file:
         raise UsageError(f"{report} names no analyst file ([valuation] analyst_file)")

@@ -23,7 +23,7 @@ def _common(members: pd.DataFrame, b: pd.Series) -> pd.DataFrame:
     return frame.dropna(how="any")
 
 
-@indicator
+@indicator(unit="pp")
 def basket_relative_return(members: pd.DataFrame, b: pd.Series, window: int) -> float:
     """Equal-weight basket return minus b's return over ``window`` trading days, in percentage points.
 
@@ -93,7 +93,7 @@ def contribution_between(
     return share, index_ret * 100.0, wdate
 
 
-@indicator
+@indicator(unit="%")
 def contribution_share(members: pd.DataFrame, index: pd.Series, weights: pd.DataFrame, period: str) -> Reading:
     """Members' share of the index's gain over the quarter ("qtd") or year ("ytd") to date, in %.
 
