@@ -34,7 +34,8 @@ from generator.sources.csvdir import CsvDirProvider
 from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
-from generator.sources.valuation import QuoteSource, YahooQuotes, add_valuation_inputs, live_quotes
+from generator.sources.valuation import FundSource, QuoteSource, SnapshotStore, YahooQuotes, add_valuation_inputs
+from generator.sources.yahoo_funds import YahooFunds
 from generator.spec import LoadedSpec, ReportSpec, SeriesSpec
 from generator.store import ParquetStore
 
@@ -60,6 +61,7 @@ class DataSources:
     unavailable_reason: str = "live providers are not configured"
     today: Callable[[], date] = _today
     quotes: QuoteSource | None = None  # valuation quote fields (trailing P/E), see sources/valuation.py
+    funds: FundSource | None = None  # Yahoo fund data (holdings' P/E, top-holding weights), see sources/yahoo_funds.py
     csv: Provider | None = None  # the csv:DIR folder's reader, when prepared by the caller (backfill caches one)
 
 
@@ -110,6 +112,7 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
     settings = settings or SourceSettings.from_env()
     net = settings.network
     yahoo_cache = settings.data_dir / "yfinance"  # yfinance's cookie and time zones, our crumb
+    quotes = YahooQuotes(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache)
     return DataSources(
         live={
             "yahoo": YahooProvider(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
@@ -117,8 +120,26 @@ def default_sources(settings: SourceSettings | None = None) -> DataSources:
                                  csv_url=settings.fred_csv_url),
         },
         store=ParquetStore(settings.data_dir),
-        quotes=YahooQuotes(net, base_url=settings.yahoo_base_url, cache_dir=yahoo_cache),
+        quotes=quotes,
+        funds=YahooFunds(net, session=quotes.session),  # one session: yfinance keeps one, process-wide
     )
+
+
+def valuation_sources(
+    source: str, sources: DataSources | None
+) -> tuple[QuoteSource | None, FundSource | None, SnapshotStore | None]:
+    """What ``add_valuation_inputs`` may use for ``source``: live Yahoo in auto and live modes, the store's
+    snapshots in auto, live and store modes (``sources``, or what :func:`acquire` would build)."""
+    mode, _ = parse_source(source)
+    if mode not in ("auto", "live", "store"):
+        return None, None, None
+    if sources is None:
+        if mode == "store":
+            return None, None, ParquetStore(SourceSettings.from_env().data_dir)
+        sources = default_sources()
+    if mode == "store":
+        return None, None, sources.store
+    return sources.quotes, sources.funds, sources.store
 
 
 def parse_source(source: str) -> tuple[str, Path | None]:
@@ -218,10 +239,12 @@ def acquire_inputs(
     strict: bool = False,
 ) -> Snapshot:
     """Everything the plan needs on ``as_of``, in one call: every series (see :func:`acquire`) and the
-    valuation inputs (analyst figures dated on or before ``as_of``; live quotes when ``as_of`` is today)."""
+    valuation inputs (analyst figures dated on or before ``as_of``; live quotes and fund data when ``as_of`` is
+    today, kept in the store as that day's snapshot; the stored snapshots dated on or before ``as_of``)."""
     snapshot = acquire(loaded.spec, as_of, source, sources, progress, strict=strict)
     today = sources.today if sources is not None else _today
-    return add_valuation_inputs(loaded.spec, loaded.path, snapshot, live_quotes(source, sources), today)
+    quotes, funds, store = valuation_sources(source, sources)
+    return add_valuation_inputs(loaded.spec, loaded.path, snapshot, quotes, today, funds=funds, store=store)
 
 
 def _from_store(

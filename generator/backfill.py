@@ -134,6 +134,7 @@ class MemoStore:
         self.inner = inner
         self.read_cache: dict[str, SeriesData | None] = {}
         self.written: set[str] = set()
+        self.rows_cache: dict[str, pd.DataFrame] = {}
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         if spec.id not in self.read_cache:
@@ -156,6 +157,12 @@ class MemoStore:
         self.read_cache[spec.id] = merged
         return added, merged
 
+    def rows(self, series_id: str) -> pd.DataFrame:
+        """Every stored row of a series (valuation snapshots), read once per backfill."""
+        if series_id not in self.rows_cache:
+            self.rows_cache[series_id] = self.inner.rows(series_id)
+        return self.rows_cache[series_id]
+
 
 def memo_sources(source: str, sources: DataSources | None, start: date, end: date) -> DataSources:
     """``sources`` (or what ``acquire`` would use for ``source``) with every provider and the store memoized."""
@@ -171,7 +178,8 @@ def memo_sources(source: str, sources: DataSources | None, start: date, end: dat
         store=MemoStore(sources.store) if sources.store is not None else None,
         illustrative=MemoProvider(sources.illustrative, start, end),
         csv=MemoProvider(csv, start, end) if csv is not None else None,
-        quotes=None,  # quotes are today's only: a past date has none
+        quotes=None,  # quotes and fund data are today's only: a past date has none
+        funds=None,
     )
 
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import pandas as pd
 
 from generator.errors import StoreError
 from generator.model import QualityNote, SeriesData
@@ -44,6 +45,8 @@ class SeriesStore(Protocol):
     def write(self, data: SeriesData) -> int: ...
 
     def merge(self, data: SeriesData, spec: SeriesSpec) -> tuple[int, SeriesData | None]: ...
+
+    def rows(self, series_id: str) -> pd.DataFrame: ...  # every stored row (valuation snapshots are read so)
 
 
 def read_stored(store: SeriesStore | None, spec: SeriesSpec, notes: list[QualityNote]) -> SeriesData | None:

@@ -17,7 +17,8 @@ SeriesRef = NewType("SeriesRef", str)
 """A parameter naming a series (or valuation input) of the definition: checked to exist when the plan compiles."""
 
 SourceKind = Literal[
-    "yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote", "derived"
+    "yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote", "yahoo-fund",
+    "derived",
 ]
 
 

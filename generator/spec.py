@@ -205,30 +205,53 @@ class ThesisSpec(_Strict):
     article_date: date_type
 
 
+QUOTE_FIELDS = ("trailingPE", "forwardPE", "marketCap")
+FUND_RATIO_FIELDS = ("priceToEarnings", "priceToBook", "priceToSales", "priceToCashflow")
+
+
 class ValuationInputSpec(_Strict):
-    """A valuation input (``[valuation_inputs.ID]``): an analyst figure or a live quote field.
+    """A valuation input (``[valuation_inputs.ID]``): an analyst figure, a live quote field or a fund figure.
 
     ``origin = "analyst"``: read from the analyst file (each row has its own date
     and source). ``origin = "yahoo_quote"``: a field of Yahoo's quote for
-    ``symbol`` (e.g. ``trailingPE``, ``marketCap``), recorded in the manifest so
-    a history builds up in the archive. Values outside ``valid_range`` are
-    rejected as nonsense. ``basis`` says exactly what the number is (forward or
-    trailing, with or without loss-making members).
+    ``symbol`` (e.g. ``trailingPE``, ``marketCap``). ``origin = "yahoo_fund"``:
+    Yahoo's fund data for ``symbol`` (yfinance's ``Ticker.funds_data``): a ratio
+    of its equity holdings (``priceToEarnings``, ``priceToBook``, ...; needs
+    ``valid_range``, which also tells Yahoo's inverted form from the ratio) or,
+    with ``field = "holdingPercent"``, the summed weight of ``holdings`` among
+    its top holdings. Quote and fund values are snapshotted into the local store
+    on each live run, dated that day, so their history accrues. Values outside
+    ``valid_range`` are rejected as nonsense. ``basis`` says exactly what the
+    number is (forward or trailing, with or without loss-making members).
     """
 
     id: str = ""
     label: str
     unit: str
-    origin: Literal["analyst", "yahoo_quote"]
+    origin: Literal["analyst", "yahoo_quote", "yahoo_fund"]
     basis: str = Field(min_length=1)
     symbol: str | None = None
-    field: Literal["trailingPE", "forwardPE", "marketCap"] | None = None
+    field: Literal[
+        "trailingPE", "forwardPE", "marketCap",
+        "priceToEarnings", "priceToBook", "priceToSales", "priceToCashflow", "holdingPercent",
+    ] | None = None
+    holdings: list[str] | None = None
     valid_range: tuple[float, float] | None = None
 
     @model_validator(mode="after")
-    def _quote_needs_symbol(self) -> ValuationInputSpec:
-        if self.origin == "yahoo_quote" and (self.symbol is None or self.field is None):
-            raise ValueError("origin 'yahoo_quote' needs 'symbol' and 'field'")
+    def _live_needs_symbol(self) -> ValuationInputSpec:
+        if self.origin != "analyst" and (self.symbol is None or self.field is None):
+            raise ValueError(f"origin '{self.origin}' needs 'symbol' and 'field'")
+        if self.origin == "yahoo_quote" and self.field not in QUOTE_FIELDS:
+            raise ValueError(f"origin 'yahoo_quote' takes field {', '.join(QUOTE_FIELDS)}")
+        if self.origin == "yahoo_fund":
+            if self.field not in (*FUND_RATIO_FIELDS, "holdingPercent"):
+                raise ValueError(f"origin 'yahoo_fund' takes field {', '.join(FUND_RATIO_FIELDS)} or holdingPercent")
+            if self.field in FUND_RATIO_FIELDS and self.valid_range is None:
+                raise ValueError("a fund ratio needs 'valid_range' (it also tells Yahoo's inverted form apart)")
+        if (self.field == "holdingPercent") != bool(self.holdings):
+            raise ValueError("field 'holdingPercent' needs 'holdings' (the symbols whose weights are summed), "
+                             "and 'holdings' needs field 'holdingPercent'")
         if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
             raise ValueError("valid_range must be [low, high] with low < high")
         return self
