@@ -66,6 +66,9 @@ class ReportMeta(_Strict):
     recession_series: str | None = Field(
         default=None, description="A 0/1 recession series (e.g. USREC) shaded on multi-year charts"
     )
+    calendar: str | None = Field(
+        default=None, description="Events file for 'What to watch' (e.g. calendar.toml), relative to this file"
+    )
 
     @model_validator(mode="after")
     def _attachment_pattern(self) -> ReportMeta:
