@@ -342,7 +342,8 @@ def _keep(store: SeriesStore | None, spec: SeriesSpec, data: SeriesData) -> tupl
         return data, QualityNote(data.id, "warning", f"store: {exc}")
     if merged is None:
         return data, None
-    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes), None
+    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes,
+                   rejected=data.rejected), None
 
 
 # ---------------------------------------------------------------- the fallback chain
@@ -459,7 +460,8 @@ def _point_in_time(
                                          f"than {s.max_staleness_days} days"))
             data = replace(data, stale=True)
         series[s.id] = data
-    return Snapshot(as_of=as_of, series=series, requested_source=source, quality=tuple(notes),
+    shown = f"csv:{Path(source[4:]).name}" if source.startswith("csv:") else source  # the folder's name, not its path
+    return Snapshot(as_of=as_of, series=series, requested_source=shown, quality=tuple(notes),
                     point_in_time_policy=_policy(as_of, series))
 
 

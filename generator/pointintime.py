@@ -28,7 +28,11 @@ def known_on(data: SeriesData, spec: SeriesSpec, as_of: date) -> SeriesData:
         mask = pd.Series(published <= cutoff, index=data.values.index)
     values = data.values[mask.to_numpy()]
     known = data.known_since[mask.to_numpy()] if data.known_since is not None else None
-    return replace(data, values=values, known_since=known)
+    # A rejected observation counts from when it would have been published: one from after the date
+    # must not make today's briefing say "no data".
+    lag = pd.Timedelta(days=spec.publication_lag_days)
+    rejected = tuple(r for r in data.rejected if pd.Timestamp(r.date) + lag <= cutoff)
+    return replace(data, values=values, known_since=known, rejected=rejected)
 
 
 def staleness_days(data: SeriesData, as_of: date) -> int | None:

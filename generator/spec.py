@@ -28,7 +28,10 @@ from generator.spec_narrative import NarrativeSpec, check_narrative, check_templ
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
 Provider = Literal["yahoo", "fred"]
-SeriesKind = Literal["price", "rate", "spread", "index", "level", "percent", "flag"]
+SeriesKind = Literal["price", "commodity", "rate", "spread", "index", "level", "percent", "flag"]
+"""What a series measures; validation's bounds follow from it (``generator/sources/validate.py``): a ``price``
+(equity, fund) is above zero, a ``commodity`` price may go negative (WTI on 2020-04-20), a ``rate``,
+``spread`` or ``percent`` moves in points."""
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_^.\-]+$")]
 
 DEFAULT_REPORT = Path("reports/small_cap_rotation.toml")
@@ -62,6 +65,18 @@ class SeriesSpec(_Strict):
     max_staleness_days: int = Field(default=7, ge=1, le=400)
     required: bool = True
     field: Literal["adjclose", "close", "volume", "value"] = "value"
+    bounds: tuple[float, float] | None = Field(
+        default=None, description="Plausible range [low, high], replacing the one of the series' kind"
+    )
+    plausible: list[date_type] = Field(
+        default_factory=list, description="Dates whose values are kept whatever validation says of them"
+    )
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> SeriesSpec:
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError("bounds must be [low, high] with low < high")
+        return self
 
     @property
     def provider_symbol(self) -> str:

@@ -11,6 +11,9 @@ Each row is one observation as fetched: ``date``, ``value``, ``fetched_at``
 changed (a revision), so the file is a log of what was known when, and reading
 takes the most recently fetched value for each date.
 
+Errors name the store file (``store file IWM.parquet``), never its folder: they reach the data-quality
+box of briefings, which show no local path (``briefing data list`` says where the store is).
+
 Concurrent runs are safe: a writer holds a per-series file lock while it
 reads, merges and writes, and the new file replaces the old one atomically
 (write to a temporary file in the same folder, then ``os.replace``), so a
@@ -196,20 +199,20 @@ class ParquetStore:
         except FileNotFoundError:
             return _empty_rows()
         except OSError as exc:
-            raise StoreError(f"{path}: unreadable store file ({type(exc).__name__})") from None
+            raise StoreError(f"store file {path.name}: unreadable ({type(exc).__name__})") from None
         try:
             table = pq.ParquetFile(buffer).read(use_threads=False)  # threads cost more than they save here
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise StoreError(
-                f"{path}: unreadable store file ({type(exc).__name__}); delete it and the next run refetches"
+                f"store file {path.name}: unreadable ({type(exc).__name__}); delete it and the next run refetches"
             ) from None
         missing = [c for c in COLUMNS if c not in table.column_names]
         if missing:
-            raise StoreError(f"{path}: not a store file (missing columns {', '.join(missing)})")
+            raise StoreError(f"store file {path.name}: not a store file (missing columns {', '.join(missing)})")
         try:
             return _from_table(table)
         except (ValueError, pa.ArrowException) as exc:
-            raise StoreError(f"{path}: not a store file ({exc})") from None
+            raise StoreError(f"store file {path.name}: not a store file ({exc})") from None
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         """The latest known value for each date, or ``None`` when nothing is stored."""
@@ -323,8 +326,8 @@ class ParquetStore:
                 self._replace(path, merged.table())
         except LockTimeout:
             raise StoreError(
-                f"{path}: locked by another run for more than {self.lock_timeout:g}s; "
-                "if no other run is active, delete the .lock file"
+                f"store file {path.name}: locked by another run for more than {self.lock_timeout:g}s; "
+                f"if no other run is active, delete {path.name}.lock in the store's series folder"
             ) from None
         log.debug("store: %s +%d row(s)", data.id, len(fresh))
         return len(fresh), merged

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,7 +29,7 @@ import pandas as pd
 from generator.errors import SourceError
 from generator.model import SeriesData, SourceKind
 from generator.sources.base import FetchResult
-from generator.sources.validate import check_series
+from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,12 @@ def _norm(name: object) -> str:
     return str(name).strip().lower()
 
 
+def file_label(path: Path) -> str:
+    """How notes and errors name a file: its kind and name, never the folder (no local path in any output)."""
+    kind = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
+    return f"{kind} file {path.name}"
+
+
 def _load(path: Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
@@ -66,7 +72,7 @@ def _load(path: Path) -> pd.DataFrame:
             return frame
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise SourceError(f"{path}: cannot read ({exc})") from None
+        raise SourceError(f"{file_label(path)}: cannot read ({type(exc).__name__})") from None
 
 
 def _pick_value_column(columns: list[str], field: str, series_id: str) -> tuple[str | None, str | None]:
@@ -91,7 +97,7 @@ def _pick_value_column(columns: list[str], field: str, series_id: str) -> tuple[
 def read_table(path: str | Path, series_id: str | None = None, field: str = "value") -> Table:
     """Read ``path`` in any supported layout; raise ``SourceError`` naming the columns when it cannot tell."""
     path = Path(path)
-    return table_from_frame(_load(path), series_id or path.stem, field, str(path))
+    return table_from_frame(_load(path), series_id or path.stem, field, file_label(path))
 
 
 def parse_csv(content: bytes | str, series_id: str, field: str = "value", origin: str = "response") -> Table:
@@ -137,23 +143,29 @@ def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
 
 def load_series(path: Path, spec: SeriesSpec, source: SourceKind = "csv") -> SeriesData:
     """Read and validate one file as ``spec``'s series; ``SourceError`` when it is unusable."""
+    label = file_label(path)
     table = read_table(path, spec.id, spec.field)
     checked = check_series(spec, table.raw)
     notes = (*table.notes, *checked.notes)
     if checked.values is None:
-        raise SourceError(f"{path.name}: {checked.rejected}" + (f" ({'; '.join(notes)})" if notes else ""))
+        raise SourceError(f"{label}: {checked.rejected}" + (f" ({'; '.join(notes)})" if notes else ""))
     fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     return SeriesData(
         id=spec.id,
         values=checked.values,
         source=source,
         fetched_at=fetched,
-        notes=tuple(f"{path.name}: {n}" for n in notes),
+        notes=tuple(f"{label}: {n}" for n in notes),
+        rejected=checked.rejections,
     )
 
 
 class CsvDirProvider:
-    """Serves series from one folder of files; the same validation as the live providers."""
+    """Serves series from one folder of files; the same validation as the live providers.
+
+    Failures and notes name each file (``csv file IWM.csv``), never the folder: they reach the
+    briefing's data-quality box and manifest, which show no local path.
+    """
 
     name = "csv"
 
@@ -164,21 +176,20 @@ class CsvDirProvider:
         series: dict[str, SeriesData] = {}
         failures: dict[str, str] = {}
         if not self.directory.is_dir():
-            reason = f"folder {self.directory} does not exist"
-            return FetchResult({}, {s.id: reason for s in specs})
+            return FetchResult({}, {s.id: "the csv folder does not exist" for s in specs})
         for spec in specs:
             path = find_file(self.directory, spec)
             if path is None:
-                failures[spec.id] = f"no {spec.id}.csv or {spec.id}.parquet in {self.directory}"
+                failures[spec.id] = f"no csv file {spec.id}.csv (or {spec.id}.parquet) in the csv folder"
                 continue
             try:
                 data = load_series(path, spec)
             except SourceError as exc:
                 failures[spec.id] = str(exc)
                 continue
-            window = data.values[(data.values.index >= pd.Timestamp(start)) & (data.values.index <= pd.Timestamp(end))]
+            window = between(data.values, start, end)
             if window.empty:
-                failures[spec.id] = f"{path.name}: no observations between {start} and {end}"
+                failures[spec.id] = f"{file_label(path)}: no observations between {start} and {end}"
                 continue
-            series[spec.id] = SeriesData(spec.id, window, "csv", data.fetched_at, notes=data.notes)
+            series[spec.id] = replace(data, values=window, rejected=rejections_between(data.rejected, start, end))
         return FetchResult(series, failures)

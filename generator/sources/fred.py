@@ -43,7 +43,7 @@ from generator.sources.http import (
     requests_session,
     retrying,
 )
-from generator.sources.validate import between, check_series
+from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -265,6 +265,7 @@ class FredProvider:
             fetched_at=datetime.now(UTC),
             known_since=known_since,
             notes=checked.notes,
+            rejected=rejections_between(checked.rejections, start, end),
         )
 
     def _latest(self, spec: SeriesSpec, start: date, end: date) -> pd.Series:

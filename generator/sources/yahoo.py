@@ -42,7 +42,7 @@ from generator.model import SeriesData
 from generator.sources.base import FetchResult, Ready
 from generator.sources.crumb import CRUMB_FILE, CrumbCache, cookie_fingerprint
 from generator.sources.http import NetworkSettings, redact, retrying
-from generator.sources.validate import between, check_series
+from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -384,7 +384,8 @@ class YahooProvider:
         values = between(checked.values, start, end)
         if values.empty:
             raise SourceError(f"Yahoo {spec.provider_symbol}: no observations between {start} and {end}")
-        return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
+        return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes,
+                          rejected=rejections_between(checked.rejections, start, end))
 
 
 _download_lock = threading.Lock()
