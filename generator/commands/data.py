@@ -22,18 +22,24 @@ def import_files(
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files, one series each, named ID.csv."),
     series_id: str | None = typer.Option(None, "--id", help="Series id for a single file not named after it."),
     report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition naming the series."),
+    date_format: str | None = typer.Option(
+        None, "--date-format", help="How the files write dates, e.g. %d/%m/%Y (needed when ambiguous)."
+    ),
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
 
     from generator.acquire import SourceSettings
     from generator.errors import BriefingError, UsageError
-    from generator.sources.csvdir import load_series
+    from generator.sources.csvdir import file_label, load_series
+    from generator.sources.dates import check_date_format
     from generator.spec import load_spec
     from generator.store import ParquetStore
 
     if series_id and len(files) != 1:
         raise UsageError("--id names the series of one file; pass one file with it")
+    if date_format is not None:
+        check_date_format(date_format)
     spec = load_spec(report).spec
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
@@ -51,11 +57,12 @@ def import_files(
                 )
             if not path.is_file():
                 raise UsageError("file not found")
-            data = load_series(path, target, source="csv")
+            data = load_series(path, target, source="csv", date_format=date_format)
             added = store.write(data)
         except BriefingError as exc:
             failures += 1
-            typer.echo(f"error: {path}: {exc}", err=True)
+            named = str(exc).startswith(file_label(path))  # the reader's errors name the file already
+            typer.echo(f"error: {exc}" if named else f"error: {path}: {exc}", err=True)
             continue
         typer.echo(
             f"{path.name} -> {target.id}: {len(data.values)} observations {data.first_date}..{data.last_date}, "

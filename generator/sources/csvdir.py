@@ -11,7 +11,9 @@ in any of the layouts users actually have:
   ``Date,close,high,low,open,volume``, vendor files with ``timestamp`` and
   newest-first rows.
 
-The reader only finds the date and value columns; :mod:`validate` then applies
+The reader finds the date and value columns and reads the dates without
+guessing (:mod:`dates`: a column that reads both day-first and month-first is
+refused unless ``--date-format`` says which); :mod:`validate` then applies
 exactly the checks live data gets.
 """
 
@@ -29,6 +31,7 @@ import pandas as pd
 from generator.errors import SourceError
 from generator.model import SeriesData, SourceKind
 from generator.sources.base import FetchResult
+from generator.sources.dates import read_dates
 from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
@@ -94,10 +97,16 @@ def _pick_value_column(columns: list[str], field: str, series_id: str) -> tuple[
     return None, None
 
 
-def read_table(path: str | Path, series_id: str | None = None, field: str = "value") -> Table:
-    """Read ``path`` in any supported layout; raise ``SourceError`` naming the columns when it cannot tell."""
+def read_table(
+    path: str | Path, series_id: str | None = None, field: str = "value", date_format: str | None = None
+) -> Table:
+    """Read ``path`` in any supported layout; raise ``SourceError`` naming the columns when it cannot tell.
+
+    ``date_format`` (``--date-format``) reads the date column exactly so; without it, dates that read
+    both day-first and month-first are refused (``UsageError``, see :mod:`generator.sources.dates`).
+    """
     path = Path(path)
-    return table_from_frame(_load(path), series_id or path.stem, field, file_label(path))
+    return table_from_frame(_load(path), series_id or path.stem, field, file_label(path), date_format)
 
 
 def parse_csv(content: bytes | str, series_id: str, field: str = "value", origin: str = "response") -> Table:
@@ -110,8 +119,10 @@ def parse_csv(content: bytes | str, series_id: str, field: str = "value", origin
     return table_from_frame(frame, series_id, field, origin)
 
 
-def table_from_frame(frame: pd.DataFrame, series_id: str, field: str, origin: str) -> Table:
-    """Find the date and value columns of a parsed file."""
+def table_from_frame(
+    frame: pd.DataFrame, series_id: str, field: str, origin: str, date_format: str | None = None
+) -> Table:
+    """Find the date and value columns of a parsed file, and read its dates without guessing."""
     if frame.shape[1] == 0:
         raise SourceError(f"{origin}: empty file (no header)")
     columns = [str(c) for c in frame.columns]
@@ -126,8 +137,11 @@ def table_from_frame(frame: pd.DataFrame, series_id: str, field: str, origin: st
             f"{origin}: cannot tell which column holds {series_id}'s values among "
             f"{', '.join(c for c in columns if c != date_col)}; name it 'value' or '{series_id}'"
         )
-    raw = pd.Series(frame[value_col].to_numpy(), index=pd.Index(frame[date_col].to_numpy()), name=series_id)
-    return Table(raw=raw, column=value_col, notes=(note,) if note else ())
+    dates = read_dates(frame[date_col], origin, date_col, date_format)
+    index = dates.index if dates.index is not None else pd.Index(frame[date_col].to_numpy())
+    raw = pd.Series(frame[value_col].to_numpy(), index=index, name=series_id)
+    notes = tuple(n for n in (dates.note, note) if n)
+    return Table(raw=raw, column=value_col, notes=notes)
 
 
 def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
@@ -141,10 +155,12 @@ def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
     return None
 
 
-def load_series(path: Path, spec: SeriesSpec, source: SourceKind = "csv") -> SeriesData:
+def load_series(
+    path: Path, spec: SeriesSpec, source: SourceKind = "csv", date_format: str | None = None
+) -> SeriesData:
     """Read and validate one file as ``spec``'s series; ``SourceError`` when it is unusable."""
     label = file_label(path)
-    table = read_table(path, spec.id, spec.field)
+    table = read_table(path, spec.id, spec.field, date_format)
     checked = check_series(spec, table.raw)
     notes = (*table.notes, *checked.notes)
     if checked.values is None:
@@ -169,8 +185,9 @@ class CsvDirProvider:
 
     name = "csv"
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, date_format: str | None = None) -> None:
         self.directory = Path(directory).expanduser()
+        self.date_format = date_format  # --date-format: how every file's dates are written
 
     def fetch(self, specs: Sequence[SeriesSpec], start: date, end: date) -> FetchResult:
         series: dict[str, SeriesData] = {}
@@ -183,7 +200,7 @@ class CsvDirProvider:
                 failures[spec.id] = f"no csv file {spec.id}.csv (or {spec.id}.parquet) in the csv folder"
                 continue
             try:
-                data = load_series(path, spec)
+                data = load_series(path, spec, date_format=self.date_format)
             except SourceError as exc:
                 failures[spec.id] = str(exc)
                 continue
