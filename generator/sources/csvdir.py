@@ -32,6 +32,7 @@ from generator.errors import SourceError
 from generator.model import SeriesData, SourceKind
 from generator.sources.base import FetchResult
 from generator.sources.dates import read_dates
+from generator.sources.partial import PartialBar, file_partial
 from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
@@ -54,6 +55,7 @@ class Table:
     raw: pd.Series
     column: str
     notes: tuple[str, ...] = ()
+    volume: pd.Series | None = None  # the file's volume column, when it has one beside the values
 
 
 def _norm(name: object) -> str:
@@ -141,7 +143,9 @@ def table_from_frame(
     index = dates.index if dates.index is not None else pd.Index(frame[date_col].to_numpy())
     raw = pd.Series(frame[value_col].to_numpy(), index=index, name=series_id)
     notes = tuple(n for n in (dates.note, note) if n)
-    return Table(raw=raw, column=value_col, notes=notes)
+    volume_col = next((c for c in columns if _norm(c) == "volume" and c != value_col), None)
+    volume = None if volume_col is None else pd.Series(frame[volume_col].to_numpy(), index=index, name="volume")
+    return Table(raw=raw, column=value_col, notes=notes, volume=volume)
 
 
 def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
@@ -155,25 +159,92 @@ def find_file(directory: Path, spec: SeriesSpec) -> Path | None:
     return None
 
 
-def load_series(
+@dataclass(frozen=True)
+class Loaded:
+    """One file read and validated; ``partial`` is its last row, when that was left out as a partial bar."""
+
+    path: Path
+    spec: SeriesSpec
+    data: SeriesData
+    partial: PartialBar | None = None
+
+    @property
+    def label(self) -> str:
+        return file_label(self.path)
+
+    def with_partial_note(self) -> SeriesData:
+        if self.partial is None:
+            return self.data
+        note = f"{self.label}: last row {self.partial.day} left out as a partial bar: {self.partial.reason}"
+        return replace(self.data, notes=(*self.data.notes, note))
+
+
+def _is_market_bar(spec: SeriesSpec) -> bool:
+    """Daily exchange data, where a file may end on a bar taken before the close."""
+    return spec.provider == "yahoo" and spec.frequency == "daily"
+
+
+def load_file(
     path: Path, spec: SeriesSpec, source: SourceKind = "csv", date_format: str | None = None
-) -> SeriesData:
-    """Read and validate one file as ``spec``'s series; ``SourceError`` when it is unusable."""
+) -> Loaded:
+    """Read and validate one file as ``spec``'s series, its partial last bar left out; ``SourceError`` if unusable."""
     label = file_label(path)
     table = read_table(path, spec.id, spec.field, date_format)
     checked = check_series(spec, table.raw)
     notes = (*table.notes, *checked.notes)
     if checked.values is None:
         raise SourceError(f"{label}: {checked.rejected}" + (f" ({'; '.join(notes)})" if notes else ""))
+    values = checked.values
+    partial = None
+    if _is_market_bar(spec):
+        volume = values if spec.field == "volume" else None
+        if table.volume is not None and volume is None:
+            volume = check_series(spec.model_copy(update={"field": "volume", "kind": "level"}), table.volume).values
+        partial = file_partial(values, volume, prices=spec.field != "volume" and spec.kind in ("price", "index"))
+        if partial is not None:
+            values = values.iloc[:-1]
     fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    return SeriesData(
+    data = SeriesData(
         id=spec.id,
-        values=checked.values,
+        values=values,
         source=source,
         fetched_at=fetched,
         notes=tuple(f"{label}: {n}" for n in notes),
         rejected=checked.rejections,
     )
+    return Loaded(path, spec, data, partial)
+
+
+def load_series(
+    path: Path, spec: SeriesSpec, source: SourceKind = "csv", date_format: str | None = None
+) -> SeriesData:
+    """:func:`load_file`'s series, with a note when its partial last bar was left out."""
+    return load_file(path, spec, source, date_format).with_partial_note()
+
+
+def share_partial_bars(loaded: Sequence[Loaded]) -> list[Loaded]:
+    """Files exported together end on the same partial day: where some show it, the others' last row goes too.
+
+    Files of one folder (or one import) written at the same moment all end on
+    that moment's quotes, but only some show it (a sub-cent close, a thin
+    volume); a quote that happens to be a whole number of cents is no close
+    either. So a daily market file whose last row is dated on a day other
+    files end on a detected partial bar loses that row as well, and says why.
+    """
+    days: dict[date, list[str]] = {}
+    for item in loaded:
+        if item.partial is not None:
+            days.setdefault(item.partial.day, []).append(item.spec.id)
+    out: list[Loaded] = []
+    for item in loaded:
+        last = item.data.last_date
+        if item.partial is None and _is_market_bar(item.spec) and last in days and len(item.data.values) > 1:
+            others = ", ".join(days[last])
+            reason = f"other files exported with it end on a partial bar that day ({others})"
+            item = replace(item, data=replace(item.data, values=item.data.values.iloc[:-1]),
+                           partial=PartialBar(last, reason))
+        out.append(item)
+    return out
 
 
 class CsvDirProvider:
@@ -194,19 +265,23 @@ class CsvDirProvider:
         failures: dict[str, str] = {}
         if not self.directory.is_dir():
             return FetchResult({}, {s.id: "the csv folder does not exist" for s in specs})
+        loaded: list[Loaded] = []
         for spec in specs:
             path = find_file(self.directory, spec)
             if path is None:
                 failures[spec.id] = f"no csv file {spec.id}.csv (or {spec.id}.parquet) in the csv folder"
                 continue
             try:
-                data = load_series(path, spec, date_format=self.date_format)
+                loaded.append(load_file(path, spec, date_format=self.date_format))
             except SourceError as exc:
                 failures[spec.id] = str(exc)
-                continue
+        for item in share_partial_bars(loaded):
+            # A partial bar dated after the window is cut with it: nothing to say about it.
+            data = item.with_partial_note() if item.partial is not None and item.partial.day <= end else item.data
             window = between(data.values, start, end)
             if window.empty:
-                failures[spec.id] = f"{file_label(path)}: no observations between {start} and {end}"
+                failures[item.spec.id] = f"{item.label}: no observations between {start} and {end}"
                 continue
-            series[spec.id] = replace(data, values=window, rejected=rejections_between(data.rejected, start, end))
+            series[item.spec.id] = replace(data, values=window,
+                                           rejected=rejections_between(data.rejected, start, end))
         return FetchResult(series, failures)
