@@ -437,10 +437,13 @@ def _policy(as_of: date, series: Mapping[str, SeriesData]) -> str:
     Market prices are always cut at their own date; macro series use ALFRED's
     real-time dates when a FRED key fetched them, the declared lag otherwise.
     """
-    alfred = sorted(sid for sid, d in series.items() if d.known_since is not None)
-    if alfred:
-        return (f"ALFRED real-time vintages as published on {as_of} for {', '.join(alfred)}; "
-                "publication lag declared per series for the others")
+    alfred = sorted(sid for sid, d in series.items() if d.source == "alfred" and d.known_since is not None)
+    dated = sorted(sid for sid, d in series.items()
+                   if d.source != "alfred" and d.known_since is not None and d.known_since.notna().any())
+    parts = [f"ALFRED real-time vintages as published on {as_of} for {', '.join(alfred)}"] if alfred else []
+    parts += [f"release dates recorded from ALFRED for {', '.join(dated)}"] if dated else []
+    if parts:
+        return "; ".join(parts) + "; publication lag declared per series for the others"
     return "publication lag declared per series"
 
 

@@ -7,7 +7,10 @@ two series be updated at once.
 
 Each row is one observation as fetched: ``date``, ``value``, ``fetched_at``
 (UTC), ``source`` and, when the source gave real-time dates (ALFRED),
-``known_since``. A new row is added only when a date is new or its value
+``known_since``: the date the observation was first published. A run with a
+FRED key records ALFRED's release dates there; later key-less runs and
+backfills read them back (a date's first recorded release, whatever row is
+latest) instead of inferring publication from the declared lag. A new row is added only when a date is new or its value
 changed (a revision), so the file is a log of what was known when, and reading
 takes the most recently fetched value for each date.
 
@@ -170,6 +173,24 @@ def _latest(rows: _Rows, ordered: bool = False) -> _Rows:
     return rows.take(np.flatnonzero(last))
 
 
+def _first_known(rows: _Rows) -> np.ndarray | None:
+    """Each date's first publication (``NaT`` where no row has one), in date order; ``None`` when no row has any.
+
+    A release date is a fact about the date, not about one fetch: a later
+    revision fetched without one (a key-less run) does not erase it.
+    """
+    if np.isnat(rows.known).all():
+        return None
+    unknown = np.iinfo(np.int64).max
+    known = np.where(np.isnat(rows.known), unknown, rows.known.view("int64"))
+    dates = rows.date.view("int64")
+    order = np.argsort(dates, kind="stable")
+    dates, known = dates[order], known[order]
+    starts = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
+    first = np.minimum.reduceat(known, starts)
+    return np.where(first == unknown, _NAT, first.view("datetime64[ns]"))
+
+
 class ParquetStore:
     """The store under ``root``. Cheap to construct; touches the disk only when used."""
 
@@ -225,9 +246,8 @@ class ParquetStore:
             return None
         index = pd.DatetimeIndex(latest.date, name="date")
         values = pd.Series(latest.value, index=index, name=spec.id, dtype="float64", copy=False)
-        known_since = None
-        if not np.isnat(latest.known).any():
-            known_since = pd.Series(latest.known, index=index, name="known_since")
+        known = _first_known(rows)
+        known_since = None if known is None else pd.Series(known, index=index, name="known_since")
         fetched = pd.Timestamp(latest.fetched.max(), tz=UTC)
         # Synthetic rows (a benchmark's or a demo's store) stay labelled: a briefing built on them
         # must carry the illustrative watermark, never pass as market data.
