@@ -76,6 +76,14 @@ def param(spec: ChartSpec, name: str, default: Any) -> Any:
     return spec.params.get(name, default)
 
 
+def check_chart_params(kind_name: str, params: dict[str, Any], series: list[str]) -> list[str]:
+    """Problems with a chart's parameters and series for its kind (the charts helper declares them per kind)."""
+    kind = CHART_KINDS.get(kind_name)
+    if kind is None:
+        return [f"kind: unknown chart kind '{kind_name}'"]
+    return []
+
+
 def last_of(series: pd.Series) -> float:
     s = series.dropna()
     if s.empty:
