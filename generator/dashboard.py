@@ -33,8 +33,16 @@ from generator.stance import drivers
 from generator.watch import Calendar, expected_releases, runs_out_warning, upcoming
 
 WATCH_DAYS = 14
-MAX_MOVES = 4
-MAX_THRESHOLDS = 5
+MAX_MOVES = 3
+MAX_THRESHOLDS = 3
+MAX_LINES = 3  # flag changes, releases and watch items: the rest is summed up in one line (page 1 stays one page)
+
+
+def _capped(lines: list[str], what: str) -> list[str]:
+    if len(lines) <= MAX_LINES:
+        return lines
+    rest = len(lines) - (MAX_LINES - 1)
+    return [*lines[: MAX_LINES - 1], f"and {rest} more {what}"]
 
 
 def _day(d: date) -> str:
@@ -169,13 +177,18 @@ def _nearest(spec: ReportSpec, analysis: Analysis) -> list[str]:
         if result is None or result.state is FlagState.UNKNOWN:
             continue
         distances = flag_distances(flag, analysis.indicators, result.previous_state)
+        best: tuple[float, str] | None = None
         for cond, cd in zip(flag.checks, distances.conditions, strict=False):
-            if cd.value is None or not cd.moves:
+            moves = [m for m in cd.moves if m.distance > 0]  # a value sitting on a step's threshold says nothing
+            if cd.value is None or not moves:
                 continue
             top = cond.red if flag.kind == "risk" else cond.green
             width = abs((top if top is not None else cond.amber) - cond.amber) or abs(cond.amber) or 1.0
-            nearest = min(m.distance for m in cd.moves)
-            ranked.append((nearest / width, f"{flag.label}: {_describe(cd)}"))
+            score = min(m.distance for m in moves) / width
+            if best is None or score < best[0]:
+                best = (score, f"{flag.label}: {_describe(cd)}")
+        if best is not None:
+            ranked.append(best)
     ranked.sort(key=lambda item: item[0])
     return [text for _, text in ranked[:MAX_THRESHOLDS]]
 
@@ -211,6 +224,8 @@ def _reading(analysis: Analysis, changes: list[str], moves: list[MoveEntry], sin
     label, _, why = first.partition(": ")
     out = [f"The stance is {label}: {_lower(why)}" if why else f"The stance is {label}."]
     deciding = _deciding(analysis)
+    if len(deciding) > 1 and len(deciding[0].reading) + len(deciding[1].reading) > 240:
+        deciding = deciding[:1]  # the reading stays a few lines: the scorecard has every signal
     if deciding:
         out.append(_sentence("; ".join(f"{_lower(f.label)} is {f.shown_state}: {f.reading}" for f in deciding)))
     if changes:
@@ -256,10 +271,10 @@ def build_dashboard(
         gap_note=gap_note,
         reading=_reading(analysis, changes, moves, since),
         evidence=_evidence(analysis),
-        flag_changes=changes,
+        flag_changes=_capped(changes, "flag changes (the scorecard has them all)"),
         moves=moves,
-        releases=releases,
-        watch=watch,
+        releases=_capped(releases, "releases (the data-quality appendix lists each series' last date)"),
+        watch=_capped(watch, "expected releases"),
         watch_note=note,
         thresholds=_nearest(spec, analysis),
     )

@@ -70,7 +70,7 @@ def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = 
     if not briefing.report_path.exists():
         raise ArchiveError(f"{briefing.report_path}: the report definition copy is missing")
     try:
-        plan = compile_plan(briefing.report_path)
+        plan = compile_plan(briefing.report_path, archived=True)
     except SpecError as exc:
         raise ArchiveError(f"cannot re-render {briefing.date}: {exc}") from None
     if plan.sha256 != m.report_definition.sha256:

@@ -1,7 +1,7 @@
 """Edited copies of the production definition, for the tests that check how it loads.
 
-The definition includes its series catalogue by a relative path, so a copy
-written elsewhere gets the catalogue (and the analyst file) beside it.
+The definition names its series catalogue and its calendar by relative paths,
+so a copy written elsewhere gets them beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ REPORT = REPORTS / "small_cap_rotation.toml"
 def report_copy(folder: Path, edit: Callable[[str], str] = lambda text: text, name: str = "r.toml") -> Path:
     """Write ``edit(production definition)`` to ``folder/name`` with the catalogue beside it; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPORTS / "series.toml", folder / "series.toml")
+    for beside in ("series.toml", "calendar.toml"):  # what the definition names by relative path
+        shutil.copy(REPORTS / beside, folder / beside)
     path = folder / name
     path.write_text(edit(REPORT.read_text(encoding="utf-8")), encoding="utf-8")
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from report_copies import report_copy
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
 from generator.model import FlagResult, FlagState, IndicatorValue, SeriesData, Snapshot, Stance
@@ -150,8 +150,9 @@ def test_implication_verdicts_all_and_any() -> None:
 # ---------------------------------------------------------------- moves are point in time
 
 
-def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
-    loaded = load_report(REPORT)
+def test_moves_compare_with_what_was_public_on_the_lookback_date(tmp_path: Path) -> None:
+    # The test sets its own horizon (30 days), whatever the production report's cadence is.
+    loaded = load_report(report_copy(tmp_path, replaced("lookback_days = 7 ", "lookback_days = 30 ")))
     spec = loaded.spec
     as_of = date(2026, 11, 20)
     # VIX drifts down from 30 to 12 until the lookback date (2026-10-21: level and 1-year percentile low),

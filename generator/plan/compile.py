@@ -270,7 +270,7 @@ def _with_units(spec: ReportSpec) -> dict[str, Any]:
     return out
 
 
-def _calendar(loaded: LoadedSpec, out: _Problems) -> Calendar | None:
+def _calendar(loaded: LoadedSpec, out: _Problems, required: bool) -> Calendar | None:
     """The report's events calendar, read and validated now (its errors name the calendar file)."""
     name = loaded.spec.report.calendar
     if name is None:
@@ -278,7 +278,10 @@ def _calendar(loaded: LoadedSpec, out: _Problems) -> Calendar | None:
     declared_in = out.file(("report", "calendar"))
     path = Path(name) if Path(name).is_absolute() else declared_in.parent / name
     if not path.is_file():
-        out.add(("report", "calendar"), f"calendar file '{path}' does not exist")
+        if required:
+            out.add(("report", "calendar"), f"calendar file '{path}' does not exist")
+        else:
+            out.warn(("report", "calendar"), f"calendar file '{path.name}' is not beside the definition")
         return None
     try:
         calendar = load_calendar(path)
@@ -290,8 +293,12 @@ def _calendar(loaded: LoadedSpec, out: _Problems) -> Calendar | None:
     return calendar
 
 
-def compile_loaded(loaded: LoadedSpec) -> Plan:
-    """Check a loaded definition whole and build its plan; raise one :class:`SpecError` listing every problem."""
+def compile_loaded(loaded: LoadedSpec, *, archived: bool = False) -> Plan:
+    """Check a loaded definition whole and build its plan; raise one :class:`SpecError` listing every problem.
+
+    ``archived``: the copy kept beside a briefing, re-rendered from its folder. Its record already holds
+    what the calendar gave, so a calendar file that is not there is no error.
+    """
     spec = loaded.spec
     out = _Problems(loaded)
     _series_problems(spec, out)
@@ -308,7 +315,7 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
         for line in check_performance(spec.performance, spec.series):
             key, message = _split(line)
             out.add(key, message)
-    calendar = _calendar(loaded, out)
+    calendar = _calendar(loaded, out, required=not archived)
     if out.lines:
         raise SpecError("\n".join(dict.fromkeys(out.lines)))
     keep = used_series(spec)
@@ -321,7 +328,7 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
                 warnings=tuple(out.warnings), calendar=calendar)
 
 
-def compile_plan(path: str | Path) -> Plan:
+def compile_plan(path: str | Path, *, archived: bool = False) -> Plan:
     """Load, validate and compile the definition at ``path`` (see the module docstring)."""
-    return compile_loaded(load_spec(path))
+    return compile_loaded(load_spec(path), archived=archived)
 

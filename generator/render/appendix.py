@@ -123,7 +123,7 @@ def narrative_rules(loaded: LoadedSpec) -> list[str]:
         f"Takeaways scoring at least 1 are shown, at most {n.max_takeaways}; if fewer than {n.min_takeaways} "
         "qualify, the next best fill in. A sentence whose numbers lack data is left out.",
     ]
-    for rule in n.implications:
-        joiner = " and " if rule.match == "all" else " or "
-        rules.append(f"{rule.tilt}: favoured when {joiner.join(c.says for c in rule.when)}.")
+    if n.implications:
+        rules.append("Each implication is favoured when its declared conditions hold (all of them, or any, as the "
+                     "rule says); the implications section lists each condition with today's value.")
     return rules
