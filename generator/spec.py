@@ -165,7 +165,8 @@ class ChartSpec(_Strict):
     ``title`` states the finding: a template reading the facts its kind computes
     (``generator/phrasing.py``), e.g. ``"Small caps {{ gap|abs }}% above..."``.
     ``subtitle`` says what is plotted, with units; ``alt`` describes the chart
-    for readers who cannot see it (the latest values are appended).
+    for readers who cannot see it (the latest values are appended). Both are
+    templates too, reading the same facts (e.g. ``{{ span }}``: what was plotted).
     """
 
     id: str = ""
@@ -335,11 +336,12 @@ def _suggest(name: str, known: list[str]) -> str:
 
 
 def _check_chart_title(chart: ChartSpec, facts: Mapping[str, str]) -> list[str]:
-    """A chart title may read only its kind's facts; a per-series fact only the chart's own series."""
+    """A chart's title, subtitle and alt text may read only its kind's facts; a per-series fact only its series."""
     known: dict[str, list[str] | None] = {
         name: (list(chart.series) if kind == "series" else None) for name, kind in facts.items()
     }
-    return check_template(f"charts.{chart.id}.title", chart.title, known)
+    texts = {"title": chart.title, "subtitle": chart.subtitle, "alt": chart.alt}
+    return [p for key, text in texts.items() for p in check_template(f"charts.{chart.id}.{key}", text, known)]
 
 
 def _cross_check(
