@@ -146,7 +146,7 @@ def build_briefing(
         )
         analysis = analyse(loaded, snapshot, say, previous=past.previous_flags, draw_charts=False)
         say("drawing charts")
-        charts = worker.draw(loaded.spec, snapshot)
+        charts = worker.draw(loaded.spec, snapshot, phone="html" in wanted)  # only the HTML shows phone charts
         generated_at = datetime.now(UTC).replace(microsecond=0)
         record = make_record(loaded, analysis, day, generated_at, __version__, past)
         flag_history = worker.submit(history_chart, record.manifest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from generator.charts.kinds import Arity, Drawn, NothingToPlot, Param, chart_kind, param, reading
-from generator.charts.style import INK, NEGATIVE, NEUTRAL, POSITIVE, new_figure, unit_label
+from generator.charts.style import INK, NEGATIVE, NEUTRAL, POSITIVE, current_layout, new_figure, unit_label
 from generator.charts.words import trading_days_words
 from generator.errors import InsufficientHistory
 from generator.indicators.returns import relative_return
@@ -67,7 +67,9 @@ def relative_bars(
     if not rows:
         raise NothingToPlot("; ".join(f"{sid}: {why}" for sid, why in missing.items()))
     rows.sort(key=lambda row: row[1])
-    fig, (ax,) = new_figure(height=0.24 * len(rows) + 0.6, left=1.25, right=0.2, top=0.3, bottom=0.22)
+    fig, (ax,) = new_figure(
+        height=0.24 * current_layout().margin_scale * len(rows) + 0.6, left=1.25, right=0.2, top=0.3, bottom=0.22
+    )
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ys = range(len(rows))
@@ -80,12 +82,12 @@ def relative_bars(
             bar.set_linewidth(0)
         ax.annotate(
             f"{v:+.1f}", xy=(v, bar.get_y() + bar.get_height() / 2), xytext=(3 if v >= 0 else -3, 0),
-            textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=7.5, color=INK,
+            textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=current_layout().small, color=INK,
         )  # fmt: skip
     ax.axvline(0.0, color=NEUTRAL, linewidth=0.9)
     ax.set_yticks(list(ys), [n for n, _v in rows])
     lo, hi = min([*values, 0.0]), max([*values, 0.0])
-    pad = (hi - lo) * 0.12 or 1.0
+    pad = (hi - lo) * current_layout().bar_pad or 1.0
     ax.set_xlim(lo - pad, hi + pad)
     ax.tick_params(axis="x", length=0)
     unit_label(ax, f"pp vs {bench}, {window} trading days")

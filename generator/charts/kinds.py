@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from generator.charts.params import Arity, Param, UndeclaredParameter, check_params, read_param
-from generator.charts.style import RECESSION_GREY
+from generator.charts.style import RECESSION_GREY, current_layout
 from generator.indicators.registry import Reading
 from generator.phrasing import Quantity
 from generator.spec import ChartSpec
@@ -194,14 +194,17 @@ def shade_recessions(ax: Axes, recession: pd.Series | None, start: pd.Timestamp,
     return drawn
 
 
-def place_end_labels(labels: list[EndLabel], min_gap_pt: float = 9.5) -> None:
+def place_end_labels(labels: list[EndLabel], min_gap_pt: float | None = None) -> None:
     """Write each latest value just right of its line's end, nudged apart so none overlaps another.
 
     Works in points on the final axes: labels on one axes are sorted by height
-    and pushed up from the lowest until each is ``min_gap_pt`` above the last.
+    and pushed up from the lowest until each is ``min_gap_pt`` (default: the
+    label size and 1.5 pt) above the last.
     """
     import matplotlib.dates as mdates
 
+    size = current_layout().end_label
+    min_gap_pt = size + 1.5 if min_gap_pt is None else min_gap_pt
     by_axes: dict[int, list[EndLabel]] = {}
     for label in labels:
         by_axes.setdefault(id(label.ax), []).append(label)
@@ -219,5 +222,5 @@ def place_end_labels(labels: list[EndLabel], min_gap_pt: float = 9.5) -> None:
         for i, lb in enumerate(group):
             ax.annotate(
                 lb.text, xy=(lb.x, lb.y), xytext=(5, placed[i] - ys[i]), textcoords="offset points",
-                va="center", ha="left", fontsize=8, color=lb.color, fontweight="bold", annotation_clip=False,
+                va="center", ha="left", fontsize=size, color=lb.color, fontweight="bold", annotation_clip=False,
             )  # fmt: skip

@@ -9,6 +9,10 @@ the note says why a chart starts late, which series is missing and which ends
 early. A chart missing some series draws the others; one that cannot draw
 anything is kept as a note, so the reader sees what is absent. The source line
 names providers, series ids and the as-of date.
+
+Each chart is drawn twice when the HTML needs it: for the page (the PDF, wide
+screens) and for a phone (narrower, larger text; ``ChartImage.svg_phone``).
+Its words are the same in both.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from jinja2 import UndefinedError
 
 from generator.charts.kinds import CHART_KINDS, ChartKind, Drawn, NothingToPlot, place_end_labels, shade_recessions
 from generator.charts.params import subset_params
-from generator.charts.style import date_axis, to_svg
+from generator.charts.style import PHONE, date_axis, layout, to_svg
 from generator.charts.words import day_words, listing, years_words
 from generator.model import ChartImage, Snapshot
 from generator.phrasing import MissingValue, Quantity, render_template
@@ -176,8 +180,11 @@ def _finish(drawn: Drawn, kind: ChartKind, snapshot: Snapshot, start: pd.Timesta
     return shaded
 
 
-def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> ChartImage:
-    """One chart as SVG, drawn from the series that have data; a note alone when none can be drawn."""
+def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, phone: bool = True) -> ChartImage:
+    """One chart as SVG, drawn from the series that have data; a note alone when none can be drawn.
+
+    ``phone``: also draw the phone rendition (only the HTML shows it).
+    """
     kind = CHART_KINDS[chart.kind]
     end = pd.Timestamp(snapshot.as_of)
     start = end - pd.DateOffset(months=round(chart.years * 12))
@@ -220,6 +227,12 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> Char
         title = subtitle or chart.id
     note = " ".join(notes)
     shaded = _finish(drawn, kind, snapshot, window.axis_start, end)
+    svg_phone = ""
+    if phone:
+        with layout(PHONE):
+            small = kind.draw(sub, data, labels, start, end)
+            _finish(small, kind, snapshot, window.axis_start, end)
+            svg_phone = to_svg(small.figure, f"{chart.id}-phone")
     described = _text(chart.alt, facts) or subtitle or title
     alt = f"{described} Latest: {drawn.latest}." + (f" {note}" if note else "")
     return ChartImage(
@@ -230,9 +243,13 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot) -> Char
         source_line=source_line(spec, chart, snapshot, shaded),
         subtitle=subtitle,
         note=note,
+        svg_phone=svg_phone,
     )
 
 
-def render_charts(spec: ReportSpec, snapshot: Snapshot) -> dict[str, ChartImage]:
-    """Every chart the definition declares, keyed by id: drawn from what the data allow, or a note saying why not."""
-    return {chart.id: render_chart(spec, chart, snapshot) for chart in spec.charts.values()}
+def render_charts(spec: ReportSpec, snapshot: Snapshot, phone: bool = True) -> dict[str, ChartImage]:
+    """Every chart the definition declares, keyed by id: drawn from what the data allow, or a note saying why not.
+
+    ``phone=False`` skips the phone renditions (no HTML to show them: a PDF-only run).
+    """
+    return {chart.id: render_chart(spec, chart, snapshot, phone) for chart in spec.charts.values()}
