@@ -13,8 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from generator.model import SeriesData
-from generator.spec import SeriesSpec
+from generator.model import SeriesData, Snapshot
+from generator.spec import ReportSpec, SeriesSpec
 
 
 def known_on(data: SeriesData, spec: SeriesSpec, as_of: date) -> SeriesData:
@@ -40,4 +40,21 @@ def staleness_days(data: SeriesData, as_of: date) -> int | None:
 def is_stale(data: SeriesData, spec: SeriesSpec, as_of: date) -> bool:
     """True when the last known observation is older than the series' cadence allows."""
     age = staleness_days(data, as_of)
-    return age is None or age > spec.max_staleness_days
+    return age is None or age > spec.max_age_days
+
+
+def cut(spec: ReportSpec, snapshot: Snapshot, day: date) -> Snapshot:
+    """The snapshot as it stood on ``day``: each series cut to what was public then, staleness judged then.
+
+    Used for the comparison with an earlier period: the same plan evaluated on
+    this snapshot says what the briefing would have said on ``day``.
+    """
+    series = {}
+    for sid, data in snapshot.series.items():
+        sspec = spec.series.get(sid)
+        if sspec is None:  # a valuation input: dated observations, known on their own date
+            series[sid] = replace(data, values=data.values[: str(day)])
+            continue
+        then = known_on(data, sspec, day)
+        series[sid] = replace(then, stale=is_stale(then, sspec, day))
+    return replace(snapshot, as_of=day, series=series)

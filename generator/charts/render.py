@@ -35,7 +35,6 @@ from generator.spec import ChartSpec, ReportSpec
 
 log = logging.getLogger(__name__)
 
-RECESSION_SERIES = "USREC"
 _PROVIDER_NAMES = {"yahoo": "Yahoo Finance", "fred": "FRED"}
 # How late after the window's start a series' first point may fall and still cover it: a daily series
 # starts on the next trading day, a monthly one on the next first of the month.
@@ -53,7 +52,12 @@ def source_line(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, shaded: 
     dates = [snapshot.series[sid].last_date for sid in chart.series if sid in snapshot.series]
     as_of = max((d for d in dates if d is not None), default=None)
     parts = "; ".join(f"{name} {', '.join(ids)}" for name, ids in groups.items())
-    shading = " Shaded: NBER recessions (FRED USREC)." if shaded else ""
+    recession = spec.report.recession_series
+    shading = (
+        f" Shaded: recessions ({_PROVIDER_NAMES[spec.series[recession].provider]} {recession})."
+        if shaded and recession
+        else ""
+    )
     suffix = f"; as of {as_of}" if as_of else ""
     mark = " Illustrative data - not market data." if snapshot.illustrative else ""
     return f"Source: {parts}{suffix}.{shading}{mark}"
@@ -166,11 +170,14 @@ def _not_drawn(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, why: str)
     )
 
 
-def _finish(drawn: Drawn, kind: ChartKind, snapshot: Snapshot, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+def _finish(
+    drawn: Drawn, kind: ChartKind, spec: ReportSpec, snapshot: Snapshot, start: pd.Timestamp, end: pd.Timestamp
+) -> bool:
     """Date axis, recession bands (on multi-year axes) and line-end labels; ``True`` if a band was drawn."""
     shaded = False
     if kind.time_axis:
-        recession = snapshot.series.get(RECESSION_SERIES)
+        sid = spec.report.recession_series
+        recession = snapshot.series.get(sid) if sid else None
         shade = recession is not None and (end - start).days / 365.25 >= 2
         for ax in drawn.figure.axes:
             if shade and recession is not None:
@@ -226,12 +233,12 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, phone: 
         log.info("chart %s: its title reads a fact without data; the subtitle stands in", chart.id)
         title = subtitle or chart.id
     note = " ".join(notes)
-    shaded = _finish(drawn, kind, snapshot, window.axis_start, end)
+    shaded = _finish(drawn, kind, spec, snapshot, window.axis_start, end)
     svg_phone = ""
     if phone:
         with layout(PHONE):
             small = kind.draw(sub, data, labels, start, end)
-            _finish(small, kind, snapshot, window.axis_start, end)
+            _finish(small, kind, spec, snapshot, window.axis_start, end)
             svg_phone = to_svg(small.figure, f"{chart.id}-phone")
     described = _text(chart.alt, facts) or subtitle or title
     alt = f"{described} Latest: {drawn.latest}." + (f" {note}" if note else "")

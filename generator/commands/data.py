@@ -4,6 +4,10 @@
 CSV provider understands (one series per file, named after its id), validates
 them exactly like live data, and merges them into the store, where
 ``--source store`` and the fallback chain will find them.
+
+``briefing data import-analyst FILE`` validates a vendor's export of analyst
+figures (index forward P/E, index weights) and merges it into the report's
+analyst file, where the next briefing reads it.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from pathlib import Path
 
 import typer
 
-from generator.spec import DEFAULT_REPORT
-
 data_app = typer.Typer(help="Import files into the local data store, or list what it holds.", no_args_is_help=True)
 
 
@@ -21,20 +23,22 @@ data_app = typer.Typer(help="Import files into the local data store, or list wha
 def import_files(
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files, one series each, named ID.csv."),
     series_id: str | None = typer.Option(None, "--id", help="Series id for a single file not named after it."),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition naming the series."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition naming the series. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
 
     from generator.acquire import SourceSettings
     from generator.errors import BriefingError, UsageError
+    from generator.reports import find_report
     from generator.sources.csvdir import load_series
     from generator.spec import load_spec
     from generator.store import ParquetStore
 
     if series_id and len(files) != 1:
         raise UsageError("--id names the series of one file; pass one file with it")
-    spec = load_spec(report).spec
+    report = find_report(report)
+    spec = load_spec(report).spec  # every series the definition and its catalogue know
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
     failures = 0
@@ -66,6 +70,34 @@ def import_files(
     typer.echo(f"store: {store.root}")
     if failures:
         raise typer.Exit(1)
+
+
+@data_app.command("import-analyst")
+def import_analyst(
+    file: Path = typer.Argument(..., help="A vendor's CSV export: input,date,value[,source,note,unit], or date + one column per input."),
+    source: str | None = typer.Option(None, "--source", help="Who published the figures, for rows without a source column."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition whose analyst file is updated. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
+) -> None:
+    """Validate FILE (columns, units, dates, source) and merge its figures into the analyst file."""
+    from generator.errors import UsageError
+    from generator.reports import find_report
+    from generator.sources.analyst import import_rows, parse_vendor_export
+    from generator.spec import load_spec
+
+    report = find_report(report)
+    loaded = load_spec(report)
+    if not loaded.spec.valuation.analyst_file:
+        raise UsageError(f"{report} names no analyst file ([valuation] analyst_file)")
+    if not file.is_file():
+        raise UsageError(f"{file}: file not found")
+    rows = parse_vendor_export(file, loaded.spec, default_source=source)
+    target = loaded.path.parent / loaded.spec.valuation.analyst_file
+    done = import_rows(target, loaded.spec, rows)
+    for input_id in sorted({r.input for r in rows}):
+        mine = [r for r in rows if r.input == input_id]
+        typer.echo(f"{input_id}: {len(mine)} figure(s) {min(r.date for r in mine)}..{max(r.date for r in mine)}")
+    typer.echo(f"{loaded.spec.valuation.analyst_file}: {done.added} added, {done.revised} revised, "
+               f"{done.unchanged} unchanged; {len(done.rows)} figures in all")
 
 
 @data_app.command("list")

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import parse_date, parse_list, progress_reporter, stdout
-from generator.spec import DEFAULT_REPORT
 
 
 def generate(
@@ -15,7 +14,7 @@ def generate(
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
     output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if a required series is missing or stale."),

@@ -31,7 +31,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from generator.deliver.archived import ArchivedBriefing, ArchivedChart
+from generator.deliver.archived import ArchivedBriefing, ArchivedChart, archived_definition
 from generator.deliver.config import EmailSettings
 from generator.errors import DeliveryConfigError
 from generator.render.context import ILLUSTRATIVE_MARK
@@ -182,7 +182,14 @@ def subject_for(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
 
 
 def attachment_name(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
-    return settings.attachment_name.format(date=briefing.date.isoformat())
+    """The delivery configuration's name, else the one the report declares, else ``REPORT-DATE.pdf``."""
+    day = briefing.date.isoformat()
+    if settings.attachment_name is not None:
+        return settings.attachment_name.format(date=day)
+    loaded = archived_definition(briefing)
+    if loaded is not None:
+        return loaded.spec.report.attachment_name.format(report=loaded.spec.report.id, date=day)
+    return f"briefing-{day}.pdf"
 
 
 def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: list[str]) -> EmailView:

@@ -116,6 +116,8 @@ class BriefingContext:
 
     title: str
     subtitle: str
+    kicker: str
+    keywords: tuple[str, ...]
     author: str
     disclaimer: str
     page_size: str
@@ -247,6 +249,8 @@ def build_context(
     return BriefingContext(
         title=spec.report.title,
         subtitle=spec.report.subtitle,
+        kicker=spec.report.kicker,
+        keywords=tuple(spec.report.keywords),
         author=spec.report.author,
         disclaimer=spec.report.disclaimer,
         page_size=spec.report.page_size,

@@ -165,7 +165,7 @@ def test_title_states_the_finding_and_source_line(loaded) -> None:  # type: igno
     assert image is not None
     assert image.title == "Fed funds target at 3.75%; the 2-year yield, 43 bp below it, prices further cuts"
     assert image.source_line == (
-        "Source: FRED DFEDTARU, DGS2, DGS10; as of 2026-11-20. Shaded: NBER recessions (FRED USREC)."
+        "Source: FRED DFEDTARU, DGS2, DGS10; as of 2026-11-20. Shaded: recessions (FRED USREC)."
     )
     assert image.alt.startswith("Line chart of the fed funds target") and "2-year Treasury 3.32" in image.alt
     assert image.subtitle.startswith("Fed funds target range")
@@ -233,7 +233,7 @@ def test_recession_shading_only_where_a_recession_falls(loaded) -> None:  # type
     longer = render_chart(spec, spec.charts["core_cpi"], _snapshot({
         "CPILFESL": pd.Series(np.linspace(250, 330, len(months)), months), "USREC": calm,
     }))  # fmt: skip
-    assert longer is not None and "Shaded: NBER recessions (FRED USREC)." in longer.source_line
+    assert longer is not None and "Shaded: recessions (FRED USREC)." in longer.source_line
     assert longer.svg.count('style="fill: #e3e3e3') == 1  # one band: March-April 2020
 
 

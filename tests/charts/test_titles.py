@@ -297,8 +297,11 @@ def real_case(shared_data: Path, tmp_path: Path, which: str) -> Case:
     for folder, names in INPUT_SETS[which].items():
         for name in names:
             file, _, sid = name.partition(":")
-            data = load_series(shared_data / folder / f"{file}.csv", spec.series[sid or file], source="csv")
-            store.write(replace(data, id=sid or file, values=data.values.rename(sid or file)))
+            sid = sid or file
+            if sid not in spec.series:  # a series the report does not use
+                continue
+            data = load_series(shared_data / folder / f"{file}.csv", spec.series[sid], source="csv")
+            store.write(replace(data, id=sid, values=data.values.rename(sid)))
     snapshot = acquire(spec, REAL_DAY, source="store", sources=DataSources(store=store))
     return Case(spec, snapshot, render_charts(spec, snapshot), evaluate_indicators(spec, snapshot))
 
