@@ -124,6 +124,21 @@ class StanceEntry(_Record):
     evidence: float | None = None  # share of the drivers known and fresh
 
 
+class PerformanceRowEntry(_Record):
+    """One row of the performance grid: total returns (%) and returns relative to the benchmark (pp) by horizon."""
+
+    id: str
+    label: str
+    group: str
+    as_of: date | None
+    stale: bool
+    returns: dict[str, float | None]
+    relative: dict[str, float | None]
+    pctile_3m_rel: float | None = None
+    pctile_years: float | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
 class QualityEntry(_Record):
     series: str
     level: Literal["info", "warning", "error"]
@@ -248,6 +263,7 @@ class Manifest(_Record):
     snapshot: SnapshotEntry | None = None
     since_last: Comparison | None = None
     history: list[HistoryPoint] = Field(default_factory=list)
+    performance: list[PerformanceRowEntry] = Field(default_factory=list)
     files: dict[str, Sha256]
 
     def as_json(self) -> dict[str, Any]:
@@ -355,8 +371,21 @@ def build_manifest(
         snapshot=snapshot,
         since_last=since_last,
         history=history or [],
+        performance=[
+            PerformanceRowEntry(
+                id=r.id, label=r.label, group=r.group, as_of=r.as_of, stale=r.stale,
+                returns={h: _round(v) for h, v in r.returns.items()},
+                relative={h: _round(v) for h, v in r.relative.items()},
+                pctile_3m_rel=_round(r.pctile_3m_rel_10y), pctile_years=_round(r.pctile_years), notes=list(r.notes),
+            )
+            for r in (analysis.performance.rows if analysis.performance is not None else ())
+        ],
         files={},
     )
+
+
+def _round(value: float | None, places: int = 6) -> float | None:
+    return None if value is None else round(float(value), places)
 
 
 def shown_path(path: Path) -> str:

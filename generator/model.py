@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal, NewType
+from typing import TYPE_CHECKING, Literal, NewType
 
 import pandas as pd
+
+if TYPE_CHECKING:  # the grid's own module imports this one
+    from generator.indicators.performance import PerformanceGrid
 
 SeriesRef = NewType("SeriesRef", str)
 """A parameter naming a series (or valuation input) of the definition: checked to exist when the plan compiles."""
@@ -320,3 +323,4 @@ class Analysis:
     thesis: list[ThesisCheck] = field(default_factory=list)
     narrative: Narrative | None = None
     acquired: Snapshot | None = None
+    performance: PerformanceGrid | None = None

@@ -26,6 +26,7 @@ from generator.spec_files import DefinitionSource, read_definition
 from generator.spec_flags import FlagCondition as FlagCondition  # re-exported: part of the schema
 from generator.spec_flags import FlagSpec, StanceSpec
 from generator.spec_narrative import NarrativeSpec
+from generator.spec_performance import PerformanceSpec
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
 Provider = Literal["yahoo", "fred"]
@@ -278,6 +279,7 @@ class ReportSpec(_Strict):
     thesis: ThesisSpec | None = None
     claims: list[ClaimSpec] = Field(default_factory=list)
     narrative: NarrativeSpec = Field(default_factory=NarrativeSpec)
+    performance: PerformanceSpec | None = None
 
     @model_validator(mode="before")
     @classmethod

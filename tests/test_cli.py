@@ -65,7 +65,7 @@ def test_missing_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert code == 2
     assert assert_one_line(err) == (
         f"error: {tmp_path / 'none.toml'}: report definition not found (--report; the packaged reports are: "
-        "small_cap_rotation)"
+        "rates_credit_cycle, small_cap_rotation)"
     )
     assert not (tmp_path / "o").exists()
 

@@ -1,30 +1,23 @@
-"""The ``[performance]`` declaration: validated whole, each error naming its key; the example block merges cleanly."""
+"""The ``[performance]`` declaration: validated whole, each error naming its key; the report carries the grid."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
-from generator.spec import ReportSpec
-from generator.spec_performance import PerformanceSpec, check_performance, parse_performance
+from generator.plan import Plan, compile_plan
+from generator.spec_performance import check_performance, parse_performance
 
 REPORTS = Path(__file__).resolve().parents[1] / "reports"
-EXAMPLE = REPORTS / "performance.example.toml"
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    return tomllib.loads((REPORTS / "small_cap_rotation.toml").read_text())
-
-
-@pytest.fixture(scope="module")
-def example() -> dict[str, Any]:
-    return tomllib.loads(EXAMPLE.read_text())
+def plan() -> Plan:
+    return compile_plan(REPORTS / "small_cap_rotation.toml")
 
 
 def problems(table: dict[str, Any], series: list[str] | None = None) -> list[str]:
@@ -43,40 +36,29 @@ def minimal(**changes: Any) -> dict[str, Any]:
     return table
 
 
-def test_the_example_covers_the_grid_of_the_issue(example: dict[str, Any], report: dict[str, Any]) -> None:
-    series = [*report["series"], *example["series"]]
-    perf = parse_performance(example["performance"], series, str(EXAMPLE))
+def test_the_report_carries_the_grid_of_the_issue(plan: Plan) -> None:
+    perf = plan.spec.performance
+    assert perf is not None
     ids = [r.id for r in perf.rows]
     wanted = ["IWM", "IWN", "IWO", "IJR", "SPY", "RSP", "QQQ", "MAG7_EW", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL",
               "META", "TSLA", "PSCE", "PSCI", "PSCU", "PSCF", "PSCH", "PSCT", "PSCD", "PSCM", "PSCC"]  # fmt: skip
     assert ids[: len(wanted)] == wanted
     large_sectors = [r.id for r in perf.rows if r.group == "large-cap sectors"]
-    assert large_sectors == sorted(s for s in report["series"] if s.startswith("XL")) == ["XLE", "XLI", "XLU"]
+    assert large_sectors == ["XLE", "XLI", "XLU", "XLF", "XLK", "XLV", "XLY", "XLP", "XLB"]
     basket = perf.rows[ids.index("MAG7_EW")]
     assert basket.series_ids == ("AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA")
     assert (perf.benchmark, perf.horizons, perf.percentile_years) == ("SPY", ["1w", "1m", "3m", "ytd", "12m"], 10)
+    # every row's series is in the plan, so it is fetched
+    assert {sid for r in perf.rows for sid in r.series_ids} <= set(plan.spec.series)
+    assert check_performance(perf, plan.spec.series) == []
 
 
-def test_qqq_is_the_only_new_series(example: dict[str, Any], report: dict[str, Any]) -> None:
-    assert list(example["series"]) == ["QQQ"]
-    got = check_performance(PerformanceSpec.model_validate(example["performance"]), report["series"])
-    assert got == [
-        "performance.rows[6].id: unknown series 'QQQ' (declare it under [series], or list 'members' for a basket)"
-    ]
-
-
-def test_merged_into_the_report_definition(example: dict[str, Any], report: dict[str, Any]) -> None:
-    """The lead's one line (``performance: PerformanceSpec | None = None`` on ReportSpec) accepts the merged file."""
-
-    class WithPerformance(ReportSpec):
-        performance: PerformanceSpec | None = None
-
-    merged = {**report, "series": {**report["series"], **example["series"]}, "performance": example["performance"]}
-    spec = WithPerformance.model_validate(merged)
-    assert spec.performance is not None and spec.series["QQQ"].id == "QQQ"
-    assert check_performance(spec.performance, spec.series) == []
-    with pytest.raises(ValidationError):
-        WithPerformance.model_validate({**merged, "performance": {**example["performance"], "benchmrk": "SPY"}})
+def test_a_grid_row_naming_an_unknown_series_fails_the_compile(tmp_path: Path) -> None:
+    path = report_copy(tmp_path, replaced('{ id = "QQQ", label', '{ id = "QQQQ", label'))
+    with pytest.raises(SpecError) as err:
+        compile_plan(path)
+    assert str(err.value) == (f"{path}: performance.rows[6].id: unknown series 'QQQQ' (did you mean 'QQQ'?) (declare "
+                              "it under [series], or list 'members' for a basket)")
 
 
 def test_each_problem_names_its_key() -> None:

@@ -31,6 +31,7 @@ from generator.plan.plan import Plan
 from generator.plan.signature import check_inputs, check_params, signature_of, suggest
 from generator.spec import LoadedSpec, ReportSpec, load_spec
 from generator.spec_narrative import check_narrative, check_template
+from generator.spec_performance import check_performance
 from generator.thesis import CHECKS
 
 # What each provider can deliver for a series (``field``).
@@ -238,6 +239,10 @@ def used_series(spec: ReportSpec) -> list[str]:
                 wanted.update([value] if isinstance(value, str) else [str(v) for v in value])  # type: ignore[union-attr]
     if spec.report.recession_series:
         wanted.add(spec.report.recession_series)
+    if spec.performance is not None:
+        wanted.add(spec.performance.benchmark)
+        for row in spec.performance.rows:
+            wanted.update(row.series_ids)
     todo = [s for s in wanted if s in spec.series]
     while todo:  # a fallback's sources are needed too, and theirs
         sid = todo.pop()
@@ -279,6 +284,10 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
     for line in check_narrative(spec.narrative, spec):
         key, message = _split(line)
         out.add(key, message)
+    if spec.performance is not None:
+        for line in check_performance(spec.performance, spec.series):
+            key, message = _split(line)
+            out.add(key, message)
     if out.lines:
         raise SpecError("\n".join(dict.fromkeys(out.lines)))
     keep = used_series(spec)

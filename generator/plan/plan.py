@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from generator.flags import evaluate_flags
 from generator.indicators import evaluate_indicators
+from generator.indicators.performance import performance_grid
 from generator.model import Analysis, PreviousFlag, Readings, Snapshot
 from generator.narrative import write_narrative
 from generator.plan.resolve import resolve_fallbacks
@@ -56,6 +57,10 @@ class Plan(LoadedSpec):
         now = self.readings(resolved, previous)
         day = self.comparison_date(snapshot.as_of)
         then = self.readings(resolve_fallbacks(self.spec, cut(self.spec, snapshot, day)))
+        grid = None
+        if self.spec.performance is not None:
+            prices = {sid: d.values for sid, d in resolved.series.items() if sid in self.spec.series}
+            grid = performance_grid(prices, snapshot.as_of, self.spec.performance)
         return Analysis(
             snapshot=resolved,
             indicators=now.indicators,
@@ -64,4 +69,5 @@ class Plan(LoadedSpec):
             thesis=evaluate_thesis(self.spec, resolved),
             narrative=write_narrative(self.spec, now, then, day),
             acquired=snapshot,
+            performance=grid,
         )

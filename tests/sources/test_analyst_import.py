@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from report_copies import report_copy
 
 from generator.cli import main
 from generator.errors import SpecError
@@ -21,8 +22,7 @@ TODAY = date(2025, 9, 1)
 @pytest.fixture
 def report(tmp_path: Path) -> Path:
     """A copy of the real definition with the shipped (empty) analyst file beside it."""
-    path = tmp_path / "r.toml"
-    path.write_text(REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    path = report_copy(tmp_path)
     shipped = (REPORT.parent / "analyst_inputs.csv").read_text(encoding="utf-8")
     (tmp_path / "analyst_inputs.csv").write_text(shipped, encoding="utf-8")
     return path
