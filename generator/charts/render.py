@@ -5,10 +5,11 @@ The chart's title is its finding, written from the facts its kind computed
 window (``span``: "over five years" when the declared window is covered,
 "since 16 Dec 2024" when the data start later), ``start``, ``end`` and which
 series are drawn (``plotted``). The x-axis runs from where the data start, and
-the note says why a chart starts late, which series is missing and which ends
-early. A chart missing some series draws the others; one that cannot draw
-anything is kept as a note, so the reader sees what is absent. The source line
-names providers, series ids and the as-of date.
+the note says why a chart starts late, which series is missing, which ends
+early and which a declared fallback stands in for (the plan resolves them
+before the charts are drawn). A chart missing some series draws the others;
+one that cannot draw anything is kept as a note, so the reader sees what is
+absent. The source line names providers, series ids and the as-of date.
 
 Each chart is drawn twice when the HTML needs it: for the page (the PDF, wide
 screens) and for a phone (narrower, larger text; ``ChartImage.svg_phone``).
@@ -129,6 +130,11 @@ def _stale_notes(spec: ReportSpec, snapshot: Snapshot, plotted: list[str]) -> li
     return [f"{listing(ids)}: data end {day}." for day, ids in ends.items()]
 
 
+def _stand_in_notes(snapshot: Snapshot, plotted: list[str]) -> list[str]:
+    """'DFEDTARU: derived from the effective rate (DFF).' for each plotted series a declared fallback stands in for."""
+    return [f"{sid}: {snapshot.series[sid].fallback}." for sid in plotted if snapshot.series[sid].fallback]
+
+
 def _text(template: str, facts: dict[str, Any]) -> str | None:
     """The template filled with the facts; ``None`` when it reads a fact that has no value."""
     try:
@@ -226,7 +232,10 @@ def render_chart(spec: ReportSpec, chart: ChartSpec, snapshot: Snapshot, phone: 
     window = _window(spec, chart, kind, drawn, plotted, have, start, end)
     facts = {**window.facts, **drawn.facts}
     missing = {**dict.fromkeys(absent, "no data"), **drawn.missing}
-    notes = [*window.notes, *_stale_notes(spec, snapshot, plotted), *_grouped(missing), *drawn.notes]
+    notes = [
+        *window.notes, *_stand_in_notes(snapshot, plotted), *_stale_notes(spec, snapshot, plotted), *_grouped(missing),
+        *drawn.notes,
+    ]  # fmt: skip
     subtitle = _text(chart.subtitle, facts) or ""
     title = _text(chart.title, facts)
     if title is None:

@@ -172,3 +172,15 @@ def test_a_title_reading_a_missing_series_unguarded_falls_back_without_a_hole(sp
     assert image.title == "Treasury yields over five years, %"
     assert "{" not in image.title and "None" not in image.title
     assert image.note == "DGS10: no data."
+
+
+def test_a_stand_in_is_named_where_it_is_plotted(spec) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    snap = snapshot({"DFEDTARU": daily("2021-01-01", level=4.5), "DGS2": daily("2021-01-01", level=3.72),
+                     "DGS10": daily("2021-01-01", level=4.29)})  # fmt: skip
+    derived = replace(snap.series["DFEDTARU"], source="derived", fallback="derived from the effective rate (DFF)")
+    snap = replace(snap, series={**snap.series, "DFEDTARU": derived})
+    image = render_chart(spec, spec.charts["rates"], snap)
+    assert image.title == "Fed funds target at 4.50%; the 2-year yield, 78 bp below it, prices further cuts"
+    assert image.note == "DFEDTARU: derived from the effective rate (DFF)."
