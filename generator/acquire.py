@@ -272,10 +272,13 @@ def _policy(as_of: date, series: Mapping[str, SeriesData]) -> str:
     Market prices are always cut at their own date; macro series use ALFRED's
     real-time dates when a FRED key fetched them, the declared lag otherwise.
     """
-    alfred = sorted(sid for sid, d in series.items() if d.known_since is not None)
-    if alfred:
-        return (f"ALFRED real-time vintages as published on {as_of} for {', '.join(alfred)}; "
-                "publication lag declared per series for the others")
+    alfred = sorted(sid for sid, d in series.items() if d.source == "alfred" and d.known_since is not None)
+    dated = sorted(sid for sid, d in series.items()
+                   if d.source != "alfred" and d.known_since is not None and d.known_since.notna().any())
+    parts = [f"ALFRED real-time vintages as published on {as_of} for {', '.join(alfred)}"] if alfred else []
+    parts += [f"release dates recorded from ALFRED for {', '.join(dated)}"] if dated else []
+    if parts:
+        return "; ".join(parts) + "; publication lag declared per series for the others"
     return "publication lag declared per series"
 
 
@@ -295,7 +298,8 @@ def _point_in_time(
                                          f"than {s.max_age_days} days"))
             data = replace(data, stale=True)
         series[s.id] = data
-    return Snapshot(as_of=as_of, series=series, requested_source=source, quality=tuple(notes),
+    shown = f"csv:{Path(source[4:]).name}" if source.startswith("csv:") else source  # the folder's name, not its path
+    return Snapshot(as_of=as_of, series=series, requested_source=shown, quality=tuple(notes),
                     point_in_time_policy=_policy(as_of, series))
 
 

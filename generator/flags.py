@@ -48,14 +48,14 @@ def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
 
 
-def condition_text(kind: str, cond: FlagCondition, label: str | None = None) -> str:
-    """One condition's thresholds in words, e.g. ``amber >= 3, red >= 3.5``."""
+def condition_text(kind: str, cond: FlagCondition, label: str | None = None, hysteresis: bool = True) -> str:
+    """One condition's thresholds in words, e.g. ``amber >= 3, red >= 3.5`` (and the hysteresis margin)."""
     sign = ">=" if cond.direction == "above" else "<="
     if kind == "risk":
         text = f"amber {sign} {_fmt(cond.amber)}, red {sign} {_fmt(cond.red)}"
     else:
         text = f"green {sign} {_fmt(cond.green)}, amber {sign} {_fmt(cond.amber)}"
-    if cond.hysteresis:
+    if cond.hysteresis and hysteresis:
         text += f" (hysteresis {cond.hysteresis:g})"
     return f"{label}: {text}" if label else text
 
@@ -159,7 +159,7 @@ def _condition_readings(flag: FlagSpec, indicators: dict[str, IndicatorValue]) -
             unit=ind.unit if ind is not None else "",
             decimals=ind.decimals if ind is not None else 1,
             state=state,
-            thresholds=condition_text(flag.kind, cond),
+            thresholds=condition_text(flag.kind, cond, hysteresis=False).replace(">=", "≥").replace("<=", "≤"),
             stale_as_of=ind.as_of if ind is not None and ind.stale else None,
         ))
     return tuple(out)

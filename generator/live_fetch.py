@@ -236,4 +236,5 @@ def _keep(store: SeriesStore | None, spec: SeriesSpec, data: SeriesData) -> tupl
         return data, QualityNote(data.id, "warning", f"store: {exc}")
     if merged is None:
         return data, None
-    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes), None
+    return replace(merged, source=data.source, fetched_at=data.fetched_at, notes=data.notes,
+                   rejected=data.rejected), None

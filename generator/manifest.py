@@ -139,6 +139,34 @@ class PerformanceRowEntry(_Record):
     notes: list[str] = Field(default_factory=list)
 
 
+class MoveEntry(_Record):
+    """An indicator's move over the comparison horizon, as the dashboard states it."""
+
+    id: str
+    label: str
+    before: float | None
+    after: float | None
+    unit: str
+    decimals: int
+    text: str
+
+
+class Dashboard(_Record):
+    """Page 1: the reading, what changed, what to watch, what would change the view (``generator/dashboard.py``)."""
+
+    compared_with: date
+    compared_what: str  # "the previous briefing (6 Aug 2025)" | "the data of 6 Aug 2025 (7 days earlier)"
+    gap_note: str = ""  # "the previous briefing is 15 months old: changes are measured against ..."
+    reading: list[str]
+    evidence: str
+    flag_changes: list[str] = Field(default_factory=list)
+    moves: list[MoveEntry] = Field(default_factory=list)
+    releases: list[str] = Field(default_factory=list)
+    watch: list[str] = Field(default_factory=list)
+    watch_note: str = ""
+    thresholds: list[str] = Field(default_factory=list)
+
+
 class QualityEntry(_Record):
     series: str
     level: Literal["info", "warning", "error"]
@@ -264,6 +292,7 @@ class Manifest(_Record):
     since_last: Comparison | None = None
     history: list[HistoryPoint] = Field(default_factory=list)
     performance: list[PerformanceRowEntry] = Field(default_factory=list)
+    dashboard: Dashboard | None = None
     files: dict[str, Sha256]
 
     def as_json(self) -> dict[str, Any]:

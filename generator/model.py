@@ -35,12 +35,30 @@ class FlagState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """An observation that failed validation: left out of the values, kept here with the reason.
+
+    ``reason`` is written for a reader, with the value and its unit
+    (``"1.0e+300 USD is 4.5e+297 times the median of the nearby observations (220.1 USD)"``).
+    """
+
+    date: date
+    value: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class SeriesData:
     """One series as the pipeline sees it: float values on a sorted, unique DatetimeIndex.
 
     ``known_since`` holds, when the source says so (ALFRED), the date each
-    observation was first published; otherwise publication is inferred from the
-    series' declared publication lag.
+    observation was first published (``NaT`` where it is not known: the
+    declared publication lag is used for those); without it publication is
+    inferred from the series' declared publication lag. ``rejected`` lists the
+    observations validation refused: they are not in ``values``, and a
+    rejected latest observation makes the series' indicators "no data"
+    (:func:`generator.sources.validate.blocking_rejection`) instead of letting
+    an older value pass as current.
     """
 
     id: str
@@ -51,6 +69,7 @@ class SeriesData:
     stale: bool = False
     notes: tuple[str, ...] = ()
     fallback: str = ""  # what stands in, when it is not the series' own data: "derived from the effective rate (DFF)"
+    rejected: tuple[Rejection, ...] = ()
 
     @property
     def last_date(self) -> date | None:

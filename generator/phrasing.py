@@ -254,14 +254,18 @@ def count_of(n: int, total: int, noun: str, predicate: str, plural: str | None =
 _POINT_UNITS = {"pp": ("point", "points"), "points": ("point", "points"), "bp": ("bp", "bp")}
 
 
-def amount(value: float, unit: str, decimals: int = 1, signed: bool = False) -> str:
+def amount(value: float, unit: str, decimals: int = 1, signed: bool = False, change: bool = False) -> str:
     """A number with its unit as a reader says it: ``amount(1, "pp", 0, signed=True)`` -> "+1 point".
 
     "pp" reads as points, "bp" stays bp, "%" sticks to the number ("3.2%"), other
     units follow it after a space ("1.2 x", "17 percentile" reads "17th percentile").
+    ``change=True`` is a change of a quantity in that unit: a change of a rate in %
+    or of a percentile is in points ("+0.1 points"), never "+0.1%".
     """
     q = Quantity(value, decimals)
     text = _signed(q) if signed else str(q)
+    if change and unit in ("%", "percentile", "index points"):
+        unit = "points"
     if unit in _POINT_UNITS:
         one, many = _POINT_UNITS[unit]
         return f"{text} {one if abs(q.shown) == 1 else many}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from generator.compare import compare, history_points, indicator_history
+from generator.dashboard import build_dashboard
 from generator.errors import ArchiveError
 from generator.manifest import Comparison, HistoryPoint, Manifest, SnapshotEntry, build_manifest
 from generator.model import Analysis, ChartImage, FlagState, PreviousFlag, Snapshot
@@ -130,7 +131,10 @@ def make_record(
     )
     history = history_points(past.manifests, HISTORY_LIMIT)
     manifest = build_manifest(loaded, analysis, day, generated_at, version, snapshot=entry, history=history)
-    manifest = manifest.model_copy(update={"since_last": since_last(past, manifest, acquired)})
+    comparison = since_last(past, manifest, acquired)
+    calendar = getattr(loaded, "calendar", None)  # a compiled plan carries its calendar; a bare definition none
+    dashboard = build_dashboard(loaded.spec, analysis, comparison, calendar, day)
+    manifest = manifest.model_copy(update={"since_last": comparison, "dashboard": dashboard})
     return Record(manifest=manifest, snapshot=snap, report=loaded.definition_bytes())
 
 

@@ -30,7 +30,10 @@ from generator.spec_performance import PerformanceSpec
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
 Provider = Literal["yahoo", "fred"]
-SeriesKind = Literal["price", "rate", "spread", "index", "level", "percent", "flag"]
+SeriesKind = Literal["price", "commodity", "rate", "spread", "index", "level", "percent", "flag"]
+"""What a series measures; validation's bounds follow from it (``generator/sources/validate.py``): a ``price``
+(equity, fund) is above zero, a ``commodity`` price may go negative (WTI on 2020-04-20), a ``rate``,
+``spread`` or ``percent`` moves in points."""
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_^.\-]+$")]
 
 Scalar = float | int | str | bool
@@ -65,6 +68,9 @@ class ReportMeta(_Strict):
     page_size: Literal["A4", "Letter"] = "A4"
     recession_series: str | None = Field(
         default=None, description="A 0/1 recession series (e.g. USREC) shaded on multi-year charts"
+    )
+    calendar: str | None = Field(
+        default=None, description="Events file for 'What to watch' (e.g. calendar.toml), relative to this file"
     )
 
     @model_validator(mode="after")
@@ -123,6 +129,18 @@ class SeriesSpec(_Strict):
     )
     required: bool = True
     field: Literal["adjclose", "close", "volume", "value"] = "value"
+    bounds: tuple[float, float] | None = Field(
+        default=None, description="Plausible range [low, high], replacing the one of the series' kind"
+    )
+    plausible: list[date_type] = Field(
+        default_factory=list, description="Dates whose values are kept whatever validation says of them"
+    )
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> SeriesSpec:
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError("bounds must be [low, high] with low < high")
+        return self
     fallback: FallbackSpec | None = None
 
     @property

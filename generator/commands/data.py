@@ -2,8 +2,9 @@
 
 ``briefing data import FILE...`` reads CSV or Parquet files in any layout the
 CSV provider understands (one series per file, named after its id), validates
-them exactly like live data, and merges them into the store, where
-``--source store`` and the fallback chain will find them.
+them exactly like live data, leaves out a last row that is a partial
+(intraday) bar, and merges them into the store, where ``--source store`` and
+the fallback chain will find them.
 
 ``briefing data import-analyst FILE`` validates a vendor's export of analyst
 figures (index forward P/E, index weights) and merges it into the report's
@@ -24,6 +25,9 @@ def import_files(
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files, one series each, named ID.csv."),
     series_id: str | None = typer.Option(None, "--id", help="Series id for a single file not named after it."),
     report: Path | None = typer.Option(None, "--report", help="Report definition naming the series. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
+    date_format: str | None = typer.Option(
+        None, "--date-format", help="How the files write dates, e.g. %d/%m/%Y (needed when ambiguous)."
+    ),
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
@@ -31,17 +35,28 @@ def import_files(
     from generator.acquire import SourceSettings
     from generator.errors import BriefingError, UsageError
     from generator.reports import find_report
-    from generator.sources.csvdir import load_series
+    from generator.sources.csvdir import file_label, load_file, share_partial_bars
+    from generator.sources.dates import check_date_format
     from generator.spec import load_spec
     from generator.store import ParquetStore
 
     if series_id and len(files) != 1:
         raise UsageError("--id names the series of one file; pass one file with it")
+    if date_format is not None:
+        check_date_format(date_format)
     report = find_report(report)
     spec = load_spec(report).spec  # every series the definition and its catalogue know
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
     failures = 0
+
+    def fail(path: Path, exc: BriefingError) -> None:
+        nonlocal failures
+        failures += 1
+        named = str(exc).startswith(file_label(path))  # the reader's errors name the file already
+        typer.echo(f"error: {exc}" if named else f"error: {path}: {exc}", err=True)
+
+    loaded = []
     for path in files:
         wanted = (series_id or path.stem).lower()
         target = by_lower.get(wanted)
@@ -55,15 +70,20 @@ def import_files(
                 )
             if not path.is_file():
                 raise UsageError("file not found")
-            data = load_series(path, target, source="csv")
+            loaded.append(load_file(path, target, source="csv", date_format=date_format))
+        except BriefingError as exc:
+            fail(path, exc)
+    # Files imported together were exported together: a partial last bar seen in some is left out of all.
+    for item in share_partial_bars(loaded):
+        data = item.with_partial_note()
+        try:
             added = store.write(data)
         except BriefingError as exc:
-            failures += 1
-            typer.echo(f"error: {path}: {exc}", err=True)
+            fail(item.path, exc)
             continue
         typer.echo(
-            f"{path.name} -> {target.id}: {len(data.values)} observations {data.first_date}..{data.last_date}, "
-            f"{added} new or revised row(s)"
+            f"{item.path.name} -> {item.spec.id}: {len(data.values)} observations "
+            f"{data.first_date}..{data.last_date}, {added} new or revised row(s)"
         )
         for note in data.notes:
             typer.echo(f"  note: {note}")

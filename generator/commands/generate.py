@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from generator.commands.common import parse_date, parse_list, progress_reporter, stdout
+from generator.commands.common import csv_sources, parse_date, parse_list, progress_reporter, stdout
 
 
 def generate(
@@ -18,12 +18,16 @@ def generate(
     force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if a required series is missing or stale."),
+    date_format: str | None = typer.Option(
+        None, "--date-format", help="How --source csv:DIR files write dates, e.g. %d/%m/%Y (needed when ambiguous)."
+    ),
 ) -> None:
     """Build a dated briefing (HTML, PDF, manifest.json) under OUTPUT/YYYY-MM-DD/."""
     from generator.commands.summary import print_summary
     from generator.pipeline import build_briefing
 
     day = parse_date(date)
+    sources = csv_sources(source, date_format)
     with progress_reporter(quiet) as progress:
         result = build_briefing(
             day,
@@ -34,6 +38,7 @@ def generate(
             force=force,
             progress=progress,
             strict=strict,
+            sources=sources,
         )
     if quiet:
         stdout.print(str(result.directory))

@@ -33,6 +33,7 @@ from generator.spec import LoadedSpec, ReportSpec, load_spec
 from generator.spec_narrative import check_narrative, check_template
 from generator.spec_performance import check_performance
 from generator.thesis import CHECKS
+from generator.watch import Calendar, check_calendar_flags, load_calendar
 
 # What each provider can deliver for a series (``field``).
 PROVIDER_FIELDS = {"yahoo": ("adjclose", "close", "volume"), "fred": ("value",)}
@@ -270,6 +271,26 @@ def _with_units(spec: ReportSpec) -> dict[str, Any]:
     return out
 
 
+def _calendar(loaded: LoadedSpec, out: _Problems) -> Calendar | None:
+    """The report's events calendar, read and validated now (its errors name the calendar file)."""
+    name = loaded.spec.report.calendar
+    if name is None:
+        return None
+    declared_in = out.file(("report", "calendar"))
+    path = Path(name) if Path(name).is_absolute() else declared_in.parent / name
+    if not path.is_file():
+        out.add(("report", "calendar"), f"calendar file '{path}' does not exist")
+        return None
+    try:
+        calendar = load_calendar(path)
+    except SpecError as exc:
+        out.lines.extend(str(exc).splitlines())
+        return None
+    for problem in check_calendar_flags(calendar, loaded.spec.flags):
+        out.warn(("report", "calendar"), problem)  # a shared calendar may name flags of other reports
+    return calendar
+
+
 def compile_loaded(loaded: LoadedSpec) -> Plan:
     """Check a loaded definition whole and build its plan; raise one :class:`SpecError` listing every problem."""
     spec = loaded.spec
@@ -288,6 +309,7 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
         for line in check_performance(spec.performance, spec.series):
             key, message = _split(line)
             out.add(key, message)
+    calendar = _calendar(loaded, out)
     if out.lines:
         raise SpecError("\n".join(dict.fromkeys(out.lines)))
     keep = used_series(spec)
@@ -297,7 +319,7 @@ def compile_loaded(loaded: LoadedSpec) -> Plan:
         update={"series": {sid: spec.series[sid] for sid in keep}, "indicators": _with_units(spec)}
     )
     return Plan(spec=effective, path=loaded.path, sha256=loaded.sha256, source=loaded.source,
-                warnings=tuple(out.warnings))
+                warnings=tuple(out.warnings), calendar=calendar)
 
 
 def compile_plan(path: str | Path) -> Plan:

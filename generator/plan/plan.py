@@ -21,6 +21,7 @@ from generator.pointintime import cut
 from generator.spec import LoadedSpec
 from generator.stance import decide_stance
 from generator.thesis import evaluate_thesis
+from generator.watch import Calendar
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Plan(LoadedSpec):
     """
 
     warnings: tuple[str, ...] = field(default=())
+    calendar: Calendar | None = None  # the report's events calendar, loaded and checked at compile
 
     @property
     def comparison_days(self) -> int:

@@ -33,6 +33,15 @@ class MethodRow:
 
 
 @dataclass(frozen=True)
+class FormulaGroup:
+    """One indicator function, its formula printed once, and every indicator of the report that uses it."""
+
+    function: str
+    formula: str
+    uses: list[str]  # "Russell 2000 minus S&P 500 total return, 1 month (pp): a = IWM, b = SPY; window = 21"
+
+
+@dataclass(frozen=True)
 class FlagMethodRow:
     label: str
     kind: str
@@ -75,6 +84,16 @@ def methodology(loaded: LoadedSpec) -> list[MethodRow]:
         formula = _reflow(FUNCTIONS[ind.function].formula)
         rows.append(MethodRow(ind.id, ind.label, ind.unit, formula, inputs, params or "-"))
     return rows
+
+
+def formula_groups(loaded: LoadedSpec) -> list[FormulaGroup]:
+    """The methodology by function: each formula once, with the indicators that apply it (first use first)."""
+    groups: dict[str, FormulaGroup] = {}
+    for m, ind in zip(methodology(loaded), loaded.spec.indicators.values(), strict=True):
+        group = groups.setdefault(ind.function, FormulaGroup(ind.function, m.formula, []))
+        args = m.inputs + ("" if m.params == "-" else f"; {m.params}")
+        group.uses.append(f"{m.label} ({m.unit}): {args}")
+    return list(groups.values())
 
 
 def flag_rows(loaded: LoadedSpec, analysis: Analysis) -> list[FlagMethodRow]:

@@ -22,7 +22,7 @@ def document_context(
     loaded: LoadedSpec, analysis: Analysis, manifest: Manifest, version: str, flag_history: ChartImage | None
 ) -> BriefingContext:
     context = build_context(loaded, analysis, manifest.briefing_date, manifest.generated_at, version)
-    return replace(context, since_last=manifest.since_last, flag_history=flag_history)
+    return replace(context, since_last=manifest.since_last, flag_history=flag_history, dashboard=manifest.dashboard)
 
 
 def render_files(

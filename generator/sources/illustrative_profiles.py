@@ -204,6 +204,7 @@ GENERIC: dict[str, MacroProfile] = {
     "level": MacroProfile("generic_level", "daily", decimals=1, anchor=1000.0, params={"trend": 0.04}),
     "percent": MacroProfile("generic_percent", "daily", decimals=1),
     "flag": MacroProfile("usrec", "monthly", decimals=0),
+    "commodity": MacroProfile("oil", "daily"),
 }
 """Fallback by ``kind`` for a series id with no profile (``price`` uses a generic equity)."""
 
