@@ -253,7 +253,11 @@ class ThesisCheck:
 class ChartImage:
     """A rendered chart: inline SVG markup plus the text a reader needs without seeing it.
 
-    ``title`` states the finding, written from the data; ``subtitle`` says what is plotted.
+    ``title`` states the finding, written from the data; ``subtitle`` says what is plotted;
+    ``note`` what the reader must know about the plotted data (a series missing, a
+    history starting inside the window). A chart that could not be drawn at all has
+    no ``svg`` and says why in ``note``. ``svg_phone`` is the same chart laid out for
+    a phone screen (narrower, larger text), shown by the HTML on small screens.
     """
 
     id: str
@@ -262,6 +266,12 @@ class ChartImage:
     alt: str
     source_line: str
     subtitle: str = ""
+    note: str = ""
+    svg_phone: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.svg)
 
 
 @dataclass(frozen=True)

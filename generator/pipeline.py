@@ -106,7 +106,7 @@ def build_briefing(
         say("computing indicators and flags")
         analysis = plan.evaluate(snapshot, previous=past.previous_flags)
         say("drawing charts")
-        charts = worker.draw(plan.spec, analysis.snapshot)
+        charts = worker.draw(plan.spec, analysis.snapshot, phone="html" in wanted)  # only the HTML shows phone charts
         generated_at = datetime.now(UTC).replace(microsecond=0)
         record = make_record(plan, analysis, day, generated_at, __version__, past)
         flag_history = worker.submit(history_chart, record.manifest)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any
 
 from generator.charts import CHART_KINDS
 from generator.derive import DERIVATIONS
 from generator.indicators import FUNCTIONS
-from generator.plan.signature import REQUIRED, Param, signature_of, type_name
+from generator.plan.signature import REQUIRED, Param, signature_of
 from generator.thesis import CHECKS
 
 
@@ -53,16 +52,11 @@ def entries() -> list[Entry]:
         out.append(Entry("series derivation", name, _inputs_text(dict(sig.inputs)),
                          tuple(_param_text(p) for p in sig.params.values()), "a series", d.formula))
     for name, kind in sorted(CHART_KINDS.items()):
-        declared: dict[str, Any] = getattr(kind, "params", None) or {}
-        params = tuple(
-            f"{p}: {type_name(v.type)}" + ("" if getattr(v, "default", REQUIRED) is REQUIRED else f" = {v.default!r}")
-            if hasattr(v, "type") else str(p)
-            for p, v in declared.items()
-        )
         facts = ", ".join(f"{f} ({t})" for f, t in kind.facts.items())
         doc = inspect.getdoc(kind.draw) or ""
-        out.append(Entry("chart kind", name, ("series: list of series",), params, f"facts for the title: {facts}",
-                         doc))
+        series = f"series: {kind.series.describe()}" + (", the last one the benchmark" if kind.series.benchmark_last else "")
+        out.append(Entry("chart kind", name, (series,), tuple(p.describe() for p in kind.params),
+                         f"facts for the title: {facts}", doc))
     for name, check in sorted(CHECKS.items()):
         sig = signature_of(check, skip=1)
         out.append(Entry("thesis check", name, (), tuple(_param_text(p) for p in sig.params.values()),

@@ -197,9 +197,10 @@ def _chart_problems(spec: ReportSpec, out: _Problems) -> None:
         facts: dict[str, list[str] | None] = {
             name: (list(chart.series) if fact == "series" else None) for name, fact in kind.facts.items()
         }
-        for line in check_template(f"charts.{cid}.title", chart.title, facts):
-            key, message = _split(line)
-            out.add(key, message)
+        for field in ("title", "subtitle", "alt"):  # all three are templates reading the kind's facts
+            for line in check_template(f"charts.{cid}.{field}", getattr(chart, field), facts):
+                key, message = _split(line)
+                out.add(key, message)
 
 
 def _section_problems(spec: ReportSpec, out: _Problems) -> None:
