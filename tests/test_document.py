@@ -125,7 +125,7 @@ def test_small_tables_are_never_split(pdf: PdfReader, illustrative_briefing) -> 
     indicators = illustrative_briefing.analysis.indicators
     for section in spec.sections:
         rows = [i for i in section.indicators if indicators[i].ok]  # no-data indicators are a note under the table
-        if rows:
+        if 0 < len(rows) <= 12:  # a longer table may continue on the next page, its header repeated
             pages = {_page_of(pdf, f"ind-{i}") for i in rows}
             assert len(pages) == 1, f"{section.id}: indicator table split over pages {sorted(pages)}"
     assert _page_of(pdf, "scorecard") == 2

@@ -254,5 +254,5 @@ def test_stance_line_counts(illustrative_briefing) -> None:  # type: ignore[no-u
     risks = [f for f in flags.values() if f.kind == "risk"]
     reds = sum(f.state is FlagState.RED for f in risks)
     text = illustrative_briefing.analysis.narrative.takeaways[0].text
-    assert f"{reds} of {len(risks)} risk flags are red" in text
+    assert f"{reds} of {len(risks)} risk flags {'is' if reds == 1 else 'are'} red" in text  # the verb agrees
     assert isinstance(illustrative_briefing.analysis.stance, Stance)
