@@ -303,6 +303,7 @@ class ImplicationResult:
     article: str
     verdict: Literal["favoured", "not favoured", "undecided"]
     conditions: tuple[ConditionResult, ...]
+    leadership: tuple[str, ...] = ()  # "Leading small-cap sectors over 3 months: ...; lagging: ..." per group read
 
 
 @dataclass(frozen=True)

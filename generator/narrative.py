@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from generator.indicators.performance import PerformanceGrid, PerformanceRow
 from generator.model import (
     ConditionResult,
     FlagResult,
@@ -63,14 +64,16 @@ class FlagView:
 
 
 def _quantities(indicators: dict[str, IndicatorValue]) -> dict[str, Quantity | None]:
-    return {k: None if v.value is None else Quantity(v.value, v.decimals) for k, v in indicators.items()}
+    """The values a takeaway may state. A stale value is left out, so a sentence that reads it is dropped:
+    the summary never states an out-of-date number as current (the section table shows it with its date)."""
+    return {k: None if v.value is None or v.stale else Quantity(v.value, v.decimals) for k, v in indicators.items()}
 
 
 def _changes(now: dict[str, IndicatorValue], then: dict[str, IndicatorValue]) -> dict[str, Quantity | None]:
     out: dict[str, Quantity | None] = {}
     for k, v in now.items():
         before = then.get(k)
-        if v.value is None or before is None or before.value is None:
+        if v.value is None or v.stale or before is None or before.value is None:
             out[k] = None
         else:
             out[k] = Quantity(v.value - before.value, v.decimals)
@@ -172,41 +175,114 @@ def flag_takeaways(spec: ReportSpec, flags: dict[str, FlagResult], views: dict[s
     return out[: spec.narrative.max_takeaways]
 
 
+_HORIZON_WORDS = {"1w": "one week", "1m": "one month", "3m": "three months", "ytd": "the year to date",
+                  "12m": "twelve months"}
+
+
+def _group_of(grid: PerformanceGrid, row_id: str) -> list[PerformanceRow]:
+    group = grid.row(row_id).group
+    return [r for r in grid.rows if r.group == group]
+
+
+def _ranked(rows: list[PerformanceRow], horizon: str) -> list[PerformanceRow]:
+    """The group's rows with a current relative return over ``horizon``, strongest first."""
+    usable = [r for r in rows if not r.stale and r.relative.get(horizon) is not None]  # type: ignore[call-overload]
+    return sorted(usable, key=lambda r: -r.relative[horizon])  # type: ignore[index,operator]
+
+
+def leadership_text(grid: PerformanceGrid, row_id: str, horizon: str, n: int = 3) -> str:
+    """``Leading small-cap sectors over three months (vs SPY): Materials +8.1 pp, ...; lagging: ...``."""
+    rows = _ranked(_group_of(grid, row_id), horizon)
+    if not rows:
+        return ""
+    n = max(1, min(n, len(rows) // 2))  # leaders and laggards never overlap
+    def one(r: PerformanceRow) -> str:
+        return f"{r.label} {r.relative[horizon]:+.1f} pp"  # type: ignore[index]
+    group = grid.row(row_id).group
+    lead = ", ".join(one(r) for r in rows[:n])
+    lag = ", ".join(one(r) for r in reversed(rows[-n:])) if len(rows) > n else ""
+    text = f"Leading {group} over {_HORIZON_WORDS[horizon]} (vs {grid.benchmark}): {lead}"
+    return text + (f"; lagging: {lag}" if lag else "")
+
+
+def _leadership(cond: ConditionSpec, grid: PerformanceGrid | None) -> ConditionResult:
+    if grid is None:
+        return ConditionResult(cond.says, None, "no performance grid")
+    ranked = _ranked(_group_of(grid, cond.rows[0]), cond.horizon)
+    if not ranked:
+        return ConditionResult(cond.says, None, "no current sector returns")
+    places = {r.id: i + 1 for i, r in enumerate(ranked)}
+    found = [(places[rid], grid.row(rid)) for rid in cond.rows if rid in places]
+    if not found:
+        return ConditionResult(cond.says, None, "no current returns for " + ", ".join(cond.rows))
+    momentum_ok = True
+    parts = []
+    for place, row in sorted(found, key=lambda item: item[0]):
+        rel = row.relative[cond.horizon]  # type: ignore[index]
+        part = f"{row.label} {place} of {len(ranked)} ({rel:+.1f} pp"
+        if cond.momentum is not None:
+            recent = row.relative.get(cond.momentum)  # type: ignore[call-overload]
+            part += f", {recent:+.1f} pp over {_HORIZON_WORDS[cond.momentum]}" if recent is not None else ""
+        parts.append(part + ")")
+    best = min(found, key=lambda item: item[0])
+    holds = best[0] <= cond.top
+    if holds and cond.momentum is not None:
+        recent = best[1].relative.get(cond.momentum)  # type: ignore[call-overload]
+        momentum_ok = recent is not None and recent > 0
+    return ConditionResult(cond.says, holds and momentum_ok, "; ".join(parts))
+
+
 def _condition(
-    cond: ConditionSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
+    cond: ConditionSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult],
+    grid: PerformanceGrid | None = None,
 ) -> ConditionResult:
+    if cond.rows:
+        return _leadership(cond, grid)
     if cond.indicator is not None:
         ind = indicators[cond.indicator]
         if ind.value is None:
             return ConditionResult(cond.says, None, "no data")
+        if ind.stale:  # not a current reading: it decides nothing
+            return ConditionResult(cond.says, None, f"{ind.formatted()} {ind.unit} as of {ind.as_of} (stale)")
         holds = ind.value > cond.above if cond.above is not None else ind.value < cond.below  # type: ignore[operator]
         return ConditionResult(cond.says, holds, f"{ind.formatted()} {ind.unit}")
     flag = flags[cond.flag]  # type: ignore[index]
+    if flag.stale:
+        return ConditionResult(cond.says, None, f"{flag.label}: stale since {flag.stale_as_of}")
     if flag.state is FlagState.UNKNOWN:
         return ConditionResult(cond.says, None, f"{flag.label}: unknown")
     return ConditionResult(cond.says, flag.state.value in cond.states, f"{flag.label}: {flag.state.value}")
 
 
 def evaluate_implication(
-    rule: ImplicationSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
+    rule: ImplicationSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult],
+    grid: PerformanceGrid | None = None,
 ) -> ImplicationResult:
     """``all``: favoured when every condition holds, not favoured when one fails.
 
     ``any``: favoured when one holds, not favoured when all fail. Otherwise
     (conditions without data decide it) undecided.
     """
-    results = tuple(_condition(c, indicators, flags) for c in rule.when)
+    results = tuple(_condition(c, indicators, flags, grid) for c in rule.when)
     holds = [r.holds for r in results]
     if rule.match == "all":
         decided = "not favoured" if False in holds else ("favoured" if all(holds) else None)
     else:
         decided = "favoured" if True in holds else ("not favoured" if all(h is False for h in holds) else None)
     verdict = decided or "undecided"
-    return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results)  # type: ignore[arg-type]
+    seen: list[tuple[str, str]] = []
+    for c in rule.when:
+        if c.rows and grid is not None and (c.rows[0], c.horizon) not in seen and c.rows[0] in {r.id for r in grid.rows}:
+            seen.append((c.rows[0], c.horizon))
+    leadership = tuple(t for rid, h in seen if grid is not None and (t := leadership_text(grid, rid, h)))
+    return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results, leadership)  # type: ignore[arg-type]
 
 
-def write_narrative(spec: ReportSpec, now: Readings, then: Readings, lookback_date: date) -> Narrative:
-    """Takeaways and implications for a briefing: ``now`` against ``then``, read on ``lookback_date``."""
+def write_narrative(
+    spec: ReportSpec, now: Readings, then: Readings, lookback_date: date, grid: PerformanceGrid | None = None
+) -> Narrative:
+    """Takeaways and implications for a briefing: ``now`` against ``then``, read on ``lookback_date``;
+    ``grid`` (the performance grid) for implications that read sector leadership."""
     indicators, flags, stance = now.indicators, now.flags, now.stance
     views = _flag_views(flags, then.flags, lookback_date)
     changes = _changes(indicators, then.indicators)
@@ -224,7 +300,7 @@ def write_narrative(spec: ReportSpec, now: Readings, then: Readings, lookback_da
     return Narrative(
         lookback_date=lookback_date,
         takeaways=tuple(takeaways),
-        implications=tuple(evaluate_implication(r, indicators, flags) for r in spec.narrative.implications),
+        implications=tuple(evaluate_implication(r, indicators, flags, grid) for r in spec.narrative.implications),
         then={k: v.value for k, v in then.indicators.items()},
         flags_then={k: f.state for k, f in then.flags.items()},
     )

@@ -44,7 +44,13 @@ class TakeawaySpec(_Strict):
 
 
 class ConditionSpec(_Strict):
-    """One condition of an implication rule: an indicator beyond a level, or a flag in given states."""
+    """One condition of an implication rule: an indicator beyond a level, a flag in given states, or sector
+    leadership in the performance grid.
+
+    Leadership (``rows``): the condition holds when one of ``rows`` ranks in the ``top`` of its grid ``group``
+    by its return relative to the benchmark over ``horizon``, and, with ``momentum`` set, is also ahead of
+    the benchmark over that shorter horizon.
+    """
 
     says: str
     indicator: str | None = None
@@ -52,11 +58,16 @@ class ConditionSpec(_Strict):
     below: float | None = None
     flag: str | None = None
     states: list[Literal["green", "amber", "red"]] = Field(default_factory=list)
+    rows: list[str] = Field(default_factory=list)
+    horizon: Literal["1w", "1m", "3m", "ytd", "12m"] = "3m"
+    momentum: Literal["1w", "1m", "3m"] | None = None
+    top: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
     def _one_test(self) -> ConditionSpec:
-        if (self.indicator is None) == (self.flag is None):
-            raise ValueError("a condition names either 'indicator' (with 'above' or 'below') or 'flag' (with 'states')")
+        if sum((self.indicator is not None, self.flag is not None, bool(self.rows))) != 1:
+            raise ValueError("a condition names one of 'indicator' (with 'above' or 'below'), 'flag' (with "
+                             "'states') or 'rows' (sector leadership in the performance grid)")
         if self.indicator is not None and (self.above is None) == (self.below is None):
             raise ValueError("an indicator condition needs exactly one of 'above' and 'below'")
         if self.flag is not None and not self.states:
@@ -137,4 +148,13 @@ def check_narrative(narrative: NarrativeSpec, spec: Any) -> list[str]:
                 problems.append(f"{where}.indicator: unknown indicator '{cond.indicator}'")
             if cond.flag is not None and cond.flag not in flags:
                 problems.append(f"{where}.flag: unknown flag '{cond.flag}'")
+            if cond.rows:
+                grid = {r.id: r.group for r in spec.performance.rows} if spec.performance is not None else {}
+                if not grid:
+                    problems.append(f"{where}.rows: sector leadership needs a [performance] grid")
+                unknown = [r for r in cond.rows if grid and r not in grid]
+                problems += [f"{where}.rows: '{r}' is not a row of the performance grid" for r in unknown]
+                groups = {grid[r] for r in cond.rows if r in grid}
+                if len(groups) > 1:
+                    problems.append(f"{where}.rows: the rows are in different grid groups ({', '.join(sorted(groups))})")
     return problems

@@ -57,19 +57,19 @@ class Plan(LoadedSpec):
         """
         resolved = resolve_fallbacks(self.spec, snapshot)
         now = self.readings(resolved, previous)
-        day = self.comparison_date(snapshot.as_of)
-        then = self.readings(resolve_fallbacks(self.spec, cut(self.spec, snapshot, day)))
         grid = None
         if self.spec.performance is not None:
             prices = {sid: d.values for sid, d in resolved.series.items() if sid in self.spec.series}
             grid = performance_grid(prices, snapshot.as_of, self.spec.performance)
+        day = self.comparison_date(snapshot.as_of)
+        then = self.readings(resolve_fallbacks(self.spec, cut(self.spec, snapshot, day)))
         return Analysis(
             snapshot=resolved,
             indicators=now.indicators,
             flags=now.flags,
             stance=now.stance,
             thesis=evaluate_thesis(self.spec, resolved),
-            narrative=write_narrative(self.spec, now, then, day),
+            narrative=write_narrative(self.spec, now, then, day, grid),
             acquired=snapshot,
             performance=grid,
         )
