@@ -230,6 +230,37 @@ def test_html_fits_the_screen_and_asks_for_nothing(browser, illustrative_briefin
         assert position == "sticky" and 0 <= top <= 40 and left < main_left, toc
 
 
+PHONE_PROBE = """(() => {
+  const h = window.innerHeight;
+  const box = (sel) => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect(); return [r.top, r.bottom, r.right]; };
+  const shown = (table) => [...table.querySelectorAll('thead th')].filter(th => th.getClientRects().length)
+    .map(th => [th.textContent.trim(), th.getBoundingClientRect().right]);
+  const wrap = (sel) => { const w = document.querySelector(sel); return [w.scrollWidth, w.clientWidth]; };
+  return {height: h, stance: box('.cover-stance-value'), reading: box('.reading p'),
+          grid: shown(document.querySelector('table.grid')), gridWrap: wrap('.grid-wrap'),
+          score: shown(document.querySelector('table.scorecard')), scoreWrap: wrap('.score-wrap'),
+          width: document.documentElement.clientWidth};
+})()"""
+
+
+@pytest.mark.slow
+def test_on_a_phone_the_first_screen_reads_and_the_key_columns_fit(browser, illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.open(illustrative_briefing.files["briefing.html"], 390, javascript=False, height=844)
+    got = page.evaluate(PHONE_PROBE)
+    # The first screen (an iPhone's 390 x 844) shows the stance and the reading's first sentence.
+    assert got["stance"][1] <= got["height"] and got["reading"][1] <= got["height"], got
+    # The grid keeps label, 1 week, 3 months, 3 months vs SPY and the percentile, with no sideways scrolling.
+    heads = [name for name, _ in got["grid"]]
+    assert heads == ["Total return, %", "1 wk", "3 mo", "3 mo vs SPY", "Pctile"], heads
+    assert got["gridWrap"][0] <= got["gridWrap"][1], got
+    assert all(right <= got["width"] for _, right in got["grid"]), got
+    # The scorecard keeps signal, state and the conditions.
+    assert [name for name, _ in got["score"]][:3] == ["Signal", "State", "Each condition: value, state, thresholds"]
+    assert got["scoreWrap"][0] <= got["scoreWrap"][1], got
+
+
 @pytest.mark.slow
 def test_request_interception_catches_what_a_page_asks_for(browser, tmp_path, loopback) -> None:  # type: ignore[no-untyped-def]
     # A negative control: a page that does reach out is caught, and nothing reaches the server.
