@@ -171,7 +171,8 @@ def flag_reading(flag: FlagSpec, state: FlagState, indicators: dict[str, Indicat
     "cap-weighted large caps keep beating the equal-weighted index by 4.2 points over 3 months" (declared), or
     "Cap-weighted minus equal-weighted S&P 500 (SPY - RSP), 3 months at +4.2 points" (default).
     """
-    values = {k: None if v.value is None else Quantity(v.value, v.decimals) for k, v in indicators.items()}
+    # A stale value is never stated as current: a reading that needs one falls back to the primary indicator.
+    values = {k: None if v.value is None or v.stale else Quantity(v.value, v.decimals) for k, v in indicators.items()}
     if flag.reading:
         try:
             return render_template(flag.reading, v=values, state=state.value)
@@ -180,7 +181,8 @@ def flag_reading(flag: FlagSpec, state: FlagState, indicators: dict[str, Indicat
     ind = indicators.get(flag.indicator)
     if ind is None or ind.value is None:
         return f"{flag.label}: no data"
-    return f"{ind.label} at {amount(ind.value, ind.unit, ind.decimals)}"
+    text = f"{ind.label} at {amount(ind.value, ind.unit, ind.decimals)}"
+    return text + (f" as of {ind.as_of} (stale)" if ind.stale else "")
 
 
 def evaluate_flag(

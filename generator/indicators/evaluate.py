@@ -34,6 +34,9 @@ def evaluate_one(ind: IndicatorSpec, snapshot: Snapshot) -> IndicatorValue:
         decimals=ind.decimals,
         inputs_as_of=as_of,
         description=ind.description,
+        # What stood in for an input travels with every number computed from it.
+        fallbacks=tuple(f"{sid}: {snapshot.series[sid].fallback}" for sid in ids
+                        if sid in snapshot.series and snapshot.series[sid].fallback),
     )
     if missing:
         return IndicatorValue(value=None, status="missing input", detail="no data for " + ", ".join(missing), **base)

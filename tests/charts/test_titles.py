@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from real_data import MAG7, SECTORS, fill_store
 
 from generator.acquire import DataSources, acquire_inputs
 from generator.charts import render_charts
 from generator.model import ChartImage, IndicatorValue, Snapshot
 from generator.pipeline import load_report
 from generator.spec import ReportSpec
+from generator.store import ParquetStore
 
 REAL_DAY = date(2025, 8, 13)
-MAG7 = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"]
-SECTORS = ["PSCE", "PSCI", "PSCU", "PSCF", "PSCH", "PSCT", "PSCD", "PSCM", "PSCC"]
 SECTOR_NAMES = ["Energy", "Industrials", "Utilities & comm.", "Financials", "Health care", "Technology",
                 "Consumer discr.", "Materials", "Consumer staples"]  # fmt: skip
 NUM = r"[+-]?[\d,]+(?:\.\d+)?"
@@ -238,56 +238,12 @@ def test_titles_match_the_plotted_data_on_illustrative_data(illustrative_briefin
 
 # ---------------------------------------------------------------- the real histories in ../shared/data
 
-_S1 = "macro/fred_csv_codex_macro_monitor"
-_MACRO = {
-    _S1: ["DGS2", "DGS10", "T10Y2Y", "CPIAUCSL", "CPILFESL", "PCEPILFE", "UNRATE", "BAMLH0A0HYM2", "T5YIE",
-          "INDPRO", "DCOILWTICO", "USREC"],
-    "macro/fred_csv_corporate_bond_spread_prediction": ["NFCI", "BAA10Y"],
-}  # fmt: skip
-_F15 = "market/yfinance_adjclose_factor_attribution"
-INPUT_SETS: dict[str, dict[str, list[str]]] = {
-    # The inputs issue 12 was written from: the Magnificent 7 from a six-month file ending 2025-06-13 (GOOG, the
-    # class C share, standing for GOOGL), no fed target range (now derived from DFF), no small-cap sector ETFs
-    # (three now stood in for by large-cap SPDRs).
-    "issue": {
-        "market/yahoo_csv_silverlight": ["SPY", "IWM", "IWN", "VIX", "XLE", "XLI", "XLU"],
-        "market/yfinance_adjusted_pairs_trading_system/daily_5y": ["RSP", "IJR", "AAPL", "MSFT"],
-        "market/yfinance_adjusted_pairs_trading_system/recent_6m": ["NVDA", "AMZN", "META", "TSLA", "GOOG:GOOGL"],
-        **_MACRO,
-        "macro/fred_csv_misc": ["DFF", "SAHMREALTIME"],
-    },
-    # The newest file of every series (SOURCES.md sections 11-15).
-    "newest": {
-        "market/yahoo_csv_silverlight": ["IWN", "VIX", "XLE", "XLI", "XLU"],
-        _F15: ["SPY", "IWM", "IWO", "IJR", "RSP", *MAG7, *SECTORS],
-        **_MACRO,
-        "macro/fred_csv_misc": ["DFF"],
-        "macro/fred_csv_risk_model": ["DFEDTARU", "DFEDTARL"],
-        "macro/fred_csv_homeostatic_market": ["WRMFNS"],
-        "macro/fred_csv_granite_tsfm": ["SAHMREALTIME"],
-    },
-}
-
-
 def real_case(shared_data: Path, tmp_path: Path, which: str) -> Case:
     """The real files of one input set imported into a store, then the briefing of 2025-08-13 computed from it as
     the pipeline does: acquired, evaluated by the plan (fallbacks resolved), charts drawn from its snapshot."""
-    from dataclasses import replace
-
-    from generator.sources.csvdir import load_series
-    from generator.store import ParquetStore
-
     plan = load_report()
     spec = plan.spec
-    store = ParquetStore(tmp_path / "store")
-    for folder, names in INPUT_SETS[which].items():
-        for name in names:
-            file, _, sid = name.partition(":")
-            sid = sid or file
-            if sid not in spec.series:  # a series the report does not use
-                continue
-            data = load_series(shared_data / folder / f"{file}.csv", spec.series[sid], source="csv")
-            store.write(replace(data, id=sid, values=data.values.rename(sid)))
+    store = ParquetStore(fill_store(shared_data, tmp_path / "store", which, spec))
     snapshot = acquire_inputs(plan, REAL_DAY, source="store", sources=DataSources(store=store))
     analysis = plan.evaluate(snapshot)
     charts = render_charts(spec, analysis.snapshot, phone=False)
