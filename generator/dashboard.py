@@ -156,17 +156,20 @@ def _releases_since(spec: ReportSpec, analysis: Analysis, day: date) -> list[str
 
 
 def _watch(spec: ReportSpec, analysis: Analysis, calendar: Calendar | None, as_of: date) -> tuple[list[str], str]:
-    items: list[tuple[date, str]] = []
+    """Scheduled events first (never cut: a reader plans around them), then the expected releases (capped)."""
+    events: list[str] = []
     note = ""
     if calendar is not None:
-        for event in upcoming(calendar, as_of, WATCH_DAYS):
-            items.append((event.date, event.text(as_of)))
+        soon = upcoming(calendar, as_of, WATCH_DAYS)
+        events = [event.text(as_of) for event in soon]
+        later = [e for e in calendar.events if e.date > as_of + timedelta(days=WATCH_DAYS)]
+        if not soon and later:  # the next scheduled decision, even beyond the two weeks
+            events.append("Next: " + later[0].text(as_of))
         note = runs_out_warning(calendar, as_of, WATCH_DAYS) or ""
     macro = ("monthly", "quarterly")  # the releases a reader waits for; daily and weekly data arrive all the time
-    for release in expected_releases(spec.series, analysis.snapshot.series, as_of, WATCH_DAYS, frequencies=macro):
-        items.append((release.expected, release.text(as_of)))
-    items.sort(key=lambda item: item[0])
-    return [text for _, text in items], note
+    releases = [r.text(as_of) for r in expected_releases(spec.series, analysis.snapshot.series, as_of, WATCH_DAYS,
+                                                          frequencies=macro)]
+    return [*events, *_capped(releases, "expected releases")], note
 
 
 def _nearest(spec: ReportSpec, analysis: Analysis) -> list[str]:
@@ -274,7 +277,7 @@ def build_dashboard(
         flag_changes=_capped(changes, "flag changes (the scorecard has them all)"),
         moves=moves,
         releases=_capped(releases, "releases (the data-quality appendix lists each series' last date)"),
-        watch=_capped(watch, "expected releases"),
+        watch=watch,
         watch_note=note,
         thresholds=_nearest(spec, analysis),
     )
