@@ -48,9 +48,10 @@ from generator.archive.write import prepare_root, write_briefing
 from generator.charts import render_charts
 from generator.errors import ArchiveError, BriefingError, OutputError, UsageError
 from generator.model import Analysis, SeriesData, Snapshot
+from generator.past import Earlier, select_past
 from generator.pipeline import check_formats, load_report
 from generator.plan import Plan
-from generator.record import Earlier, Record, make_record, select_past
+from generator.record import Record, make_record
 from generator.render.documents import render_files
 from generator.reports import archive_root
 from generator.sources.base import FetchResult, Provider

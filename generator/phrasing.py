@@ -274,3 +274,26 @@ def amount(value: float, unit: str, decimals: int = 1, signed: bool = False, cha
     if unit == "percentile":
         return f"{_ordinal(q)} percentile"
     return f"{text} {unit}".strip()
+
+
+def capped(lines: list[str], what: str, limit: int = 3) -> list[str]:
+    """At most ``limit`` lines: the rest summed up in the last one ("and 4 more releases")."""
+    if len(lines) <= limit:
+        return lines
+    rest = len(lines) - (limit - 1)
+    return [*lines[: limit - 1], f"and {rest} more {what}"]
+
+
+def mid_sentence(text: str) -> str:
+    """Lower-case a label's first word for use mid-sentence, unless it is a name ("Russell", "VIX")."""
+    first = text.split(" ", 1)[0]
+    if first[1:2].islower() and first.lower() in _COMMON_WORDS:
+        return text[:1].lower() + text[1:]
+    return text
+
+
+_COMMON_WORDS = frozenset({
+    "the", "one", "two", "three", "no", "only", "mixed", "fragile", "supportive", "concentration", "uneven",
+    "rotation", "inflation", "cut", "credit", "volatility", "dispersion", "labor", "tight", "valuation", "small",
+    "cap-weighted", "retail", "unemployment", "core", "neither", "since", "curve", "real", "financial",
+})

@@ -4,14 +4,17 @@ and the lists kept to a page. Hand-made flags, indicators and calendar; the mini
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from generator.dashboard import MAX_LINES, _capped, build_dashboard
+from generator.dashboard import build_dashboard
 from generator.manifest import Comparison
 from generator.model import SeriesData, Snapshot
+from generator.outlook import MAX_LINES
+from generator.phrasing import capped
 from generator.plan import compile_plan
 from generator.watch import parse_calendar
 
@@ -27,8 +30,8 @@ def _calendar(*days: str):  # type: ignore[no-untyped-def]
     }, "calendar.toml")
 
 
-def _analysis():  # type: ignore[no-untyped-def]
-    plan = compile_plan(MINI)
+def _analysis(calendar=None):  # type: ignore[no-untyped-def]
+    plan = replace(compile_plan(MINI), calendar=calendar)
     days = pd.bdate_range("2024-01-01", "2025-08-13")
     series = {sid: SeriesData(sid, pd.Series(1.0 + i / 10, index=days), "fred") for i, sid in
               enumerate(["T10Y2Y", "DGS10", "T5YIE"])}
@@ -36,13 +39,15 @@ def _analysis():  # type: ignore[no-untyped-def]
 
 
 def test_events_come_first_and_the_next_one_is_named_beyond_two_weeks() -> None:
-    plan, analysis = _analysis()
-    soon = build_dashboard(plan.spec, analysis, None, _calendar("2025-08-20", "2025-09-17"), DAY)
+    plan, analysis = _analysis(_calendar("2025-08-20", "2025-09-17"))
+    soon = build_dashboard(plan.spec, analysis, None, DAY)
     assert soon.watch[0] == "FOMC decision on Wed 20 Aug (in 7 days)"
     assert soon.watch_note == ""
-    later = build_dashboard(plan.spec, analysis, None, _calendar("2025-09-17"), DAY)
+    plan, analysis = _analysis(_calendar("2025-09-17"))
+    later = build_dashboard(plan.spec, analysis, None, DAY)
     assert later.watch[0] == "Next: FOMC decision on Wed 17 Sep (in 35 days)"
-    ended = build_dashboard(plan.spec, analysis, None, _calendar("2025-07-30"), DAY)
+    plan, analysis = _analysis(_calendar("2025-07-30"))
+    ended = build_dashboard(plan.spec, analysis, None, DAY)
     assert ended.watch_note.startswith("the calendar runs out on 2025-07-30 (before the briefing date)")
 
 
@@ -50,11 +55,11 @@ def test_compared_with_the_previous_briefing_only_when_it_is_recent() -> None:
     plan, analysis = _analysis()
     recent = Comparison(before=date(2025, 8, 6), after=DAY, stance_before="Mixed", stance_after="Mixed",
                         indicators=[], movers=[], flags=[], series=[])
-    d = build_dashboard(plan.spec, analysis, recent, None, DAY)
+    d = build_dashboard(plan.spec, analysis, recent, DAY)
     assert d.compared_what == "the previous briefing (6 Aug 2025)" and d.gap_note == ""
     # The mini report's horizon is 30 days: a briefing 61 days old is more than twice that.
     old = recent.model_copy(update={"before": date(2025, 6, 13)})
-    d = build_dashboard(plan.spec, analysis, old, None, DAY)
+    d = build_dashboard(plan.spec, analysis, old, DAY)
     assert d.compared_what == "the data as of 14 Jul 2025 (30 days earlier)"
     assert d.gap_note == ("The previous briefing (13 Jun 2025) is 2 months old, more than twice the 30-day horizon: "
                           "changes are measured against the data of 14 Jul 2025.")
@@ -62,15 +67,15 @@ def test_compared_with_the_previous_briefing_only_when_it_is_recent() -> None:
 
 def test_long_lists_are_summed_up_in_one_line() -> None:
     lines = [f"line {i}" for i in range(7)]
-    capped = _capped(lines, "releases")
-    assert len(capped) == MAX_LINES
-    assert capped[-1] == f"and {7 - (MAX_LINES - 1)} more releases"
-    assert _capped(lines[:MAX_LINES], "releases") == lines[:MAX_LINES]
+    shortened = capped(lines, "releases", MAX_LINES)
+    assert len(shortened) == MAX_LINES
+    assert shortened[-1] == f"and {7 - (MAX_LINES - 1)} more releases"
+    assert capped(lines[:MAX_LINES], "releases", MAX_LINES) == lines[:MAX_LINES]
 
 
 def test_the_reading_and_the_evidence_of_a_small_report() -> None:
     plan, analysis = _analysis()
-    d = build_dashboard(plan.spec, analysis, None, None, DAY)
+    d = build_dashboard(plan.spec, analysis, None, DAY)
     # One risk flag (the curve: 1.0 points, green above 0.25): Mixed, and the report cannot read Supportive.
     assert d.reading[0] == ("The stance is Mixed: no risk flag red and the report has no supportive signals, so it "
                             "cannot read Supportive.")

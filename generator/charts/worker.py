@@ -118,11 +118,13 @@ class ChartWorker:
     def submit(self, func: Callable[..., T], *args: object) -> Callable[[], T]:
         """Run the chart function ``func(*args)`` in the worker; the returned function waits for its result.
 
-        Jobs run in order. Without a worker, ``func`` runs here when the result is asked for.
-        ``func`` must be importable by name (it crosses a process boundary).
+        Jobs run in order. Without a worker, ``func`` runs here and now, so the serial path draws in the
+        pipeline's order (charts before the record and the documents). ``func`` must be importable by name
+        (it crosses a process boundary).
         """
         if self._pool is None:
-            return lambda: func(*args)
+            result = func(*args)
+            return lambda: result
         future: Future[tuple[T, list[logging.LogRecord]]] = self._pool.submit(_logged, func, *args)
         return lambda: _relog(future.result())
 
