@@ -6,6 +6,7 @@ a damaged one is reported with its file and field, never half-trusted.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -45,6 +46,33 @@ class ArchivedBriefing:
     @property
     def report_path(self) -> Path:
         return self.directory / (self.manifest.report_definition.file or REPORT_FILE)
+
+    def read_verified(self, name: str) -> bytes:
+        """The bytes of file ``name`` of this folder, checked against the SHA-256 the manifest recorded for it.
+
+        A file the manifest does not list, a missing one, or one whose bytes changed since it was archived
+        (cut short by a full disk, edited, swapped) is an :class:`ArchiveError` naming it: nothing may use it.
+        """
+        path = self.directory / name
+        expected = self.manifest.files.get(name)
+        if expected is None:
+            raise ArchiveError(f"{path}: not recorded in manifest.json's files, so it cannot be checked")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ArchiveError(f"{path}: missing (manifest.json records it)") from None
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ArchiveError(
+                f"{path}: damaged: its SHA-256 differs from the one manifest.json recorded for it "
+                "(changed or cut short since it was archived)"
+            )
+        return data
+
+    def verify(self, *names: str) -> dict[str, bytes]:
+        """Check ``names`` (default: every file the manifest lists) as :meth:`read_verified` does; their bytes."""
+        return {name: self.read_verified(name) for name in (names or sorted(self.manifest.files))}
 
     @cached_property
     def snapshot(self) -> Snapshot:

@@ -35,8 +35,10 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from generator.archive.index import INDEX_FILE, list_rows
+from generator.archive.read import ArchivedBriefing
 from generator.compare import format_change
 from generator.errors import ArchiveError, UsageError
+from generator.manifest import MANIFEST_FILE, parse_manifest
 from generator.render.html import TEMPLATES_DIR, environment
 from generator.serve.jobs import Build, Busy, Generator, RateLimited
 from generator.serve.security import Guard
@@ -118,13 +120,33 @@ class App:
             return self.message(404, "No archive overview yet", "It is written after each briefing is generated.")
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
+    def shown(self, text: str) -> str:
+        """A message for a page: paths relative to the archive, never the server's absolute paths."""
+        return text.replace(f"{self.root}/", "").replace(str(self.root), "the archive")
+
     async def file(self, request: Request) -> Response:
         day = parse_day(request.path_params["day"])
         name = request.path_params["name"]
         path = self.inside(day.isoformat(), name) if day is not None and name in FILES else None
-        if path is None:
+        if day is None or path is None:
             return self.message(404, "Not found", "There is no such briefing file in the archive.")
-        return FileResponse(path, media_type=FILES[name])
+        try:
+            data = await run_in_threadpool(self.verified, day, name)
+        except ArchiveError as exc:
+            return self.message(500, "Damaged briefing", self.shown(str(exc)))
+        return Response(data, media_type=FILES[name])
+
+    def verified(self, day: date, name: str) -> bytes:
+        """The bytes of ``name`` as served: the manifest validated, any other file checked against its SHA-256."""
+        folder = self.root / day.isoformat()
+        manifest_path = self.inside(day.isoformat(), MANIFEST_FILE)
+        if manifest_path is None:
+            raise ArchiveError(f"{folder / MANIFEST_FILE}: manifest is missing")
+        raw = manifest_path.read_bytes()
+        briefing = ArchivedBriefing(day, folder, parse_manifest(raw, folder / MANIFEST_FILE))
+        if briefing.manifest.briefing_date != day:
+            raise ArchiveError(f"{folder / MANIFEST_FILE}: briefing_date: does not match its folder {day}")
+        return raw if name == MANIFEST_FILE else briefing.read_verified(name)
 
     async def compare_page(self, request: Request) -> Response:
         """The archive's own compare view (``briefing compare --format html``), for two dates."""

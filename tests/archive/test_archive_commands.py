@@ -154,3 +154,37 @@ def test_missing_snapshot(archive_copy: Path, tmp_path: Path, capsys) -> None:  
     code, _, err = run(capsys, "rerender", "2026-11-06", "--output", str(archive_copy), "--to", str(tmp_path / "r"))
     assert code == 5 and str(snap) in one_line(err)
     assert not (tmp_path / "r").exists()
+
+
+def test_rerender_checks_its_inputs_against_the_manifest(archive_copy: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from generator.snapshot_io import read_snapshot, snapshot_bytes
+
+    # A snapshot that still reads, with one value changed: only its hash tells it from the archived one.
+    folder = archive_copy / "2026-11-06"
+    snap = read_snapshot(folder / "snapshot.parquet")
+    sid = sorted(snap.series)[0]
+    values = snap.series[sid].values.copy()
+    values.iloc[-1] += 1.0
+    changed = replace(snap, series={**snap.series, sid: replace(snap.series[sid], values=values)})
+    (folder / "snapshot.parquet").write_bytes(snapshot_bytes(changed))
+    target = tmp_path / "r"
+    code, _, err = run(capsys, "rerender", "2026-11-06", "--output", str(archive_copy), "--to", str(target))
+    assert code == 5
+    assert one_line(err) == (
+        f"error: {folder / 'snapshot.parquet'}: damaged: its SHA-256 differs from the one manifest.json recorded "
+        "for it (changed or cut short since it was archived)"
+    )
+    assert not target.exists()
+
+    # A damaged document is what a re-render repairs: it goes ahead, and says which archived file is damaged.
+    html = archive_copy / "2026-11-13" / "briefing.html"
+    html.write_bytes(html.read_bytes()[:1000])
+    code, _, err = run(capsys, "rerender", "2026-11-13", "--output", str(archive_copy), "--to", str(target))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"warning: {html}: damaged: its SHA-256 differs from the one manifest.json recorded for it "
+        f"(changed or cut short since it was archived); the re-rendered copy in {target} can replace it"
+    ]
+    assert (target / "briefing.html").stat().st_size > 100_000
