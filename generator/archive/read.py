@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from generator.archive.swap import recover
 from generator.archive.write import REVISIONS, briefing_dir
 from generator.errors import ArchiveError
 from generator.manifest import MANIFEST_FILE, REPORT_FILE, Manifest, read_manifest
@@ -96,6 +97,7 @@ class Problem:
 def _dated_dirs(root: Path) -> list[tuple[date, Path]]:
     if not root.is_dir():
         return []
+    recover(root)  # an interrupted replacement is finished or rolled back before the archive is read
     out = []
     for path in root.iterdir():
         if path.is_dir() and _DATE_DIR.match(path.name):
@@ -136,6 +138,8 @@ def dates(root: Path) -> list[date]:
 def find_briefing(root: Path, day: date) -> ArchivedBriefing:
     """The briefing of ``day``; an unknown date names the nearest archived ones."""
     path = briefing_dir(root, day)
+    if Path(root).is_dir():
+        recover(Path(root))
     if not path.is_dir():
         known = dates(root)
         if not known:
