@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -26,7 +27,17 @@ from generator.archive.swap import REVISIONS, STAGING_PREFIX, recover, recover_n
 from generator.errors import OutputError
 from generator.manifest import MANIFEST_FILE, Manifest, manifest_bytes
 
-__all__ = ["REVISIONS", "Writer", "briefing_dir", "check_target", "prepare_root", "write_briefing", "write_file"]
+__all__ = [
+    "REVISIONS",
+    "Writer",
+    "briefing_dir",
+    "check_new_folder",
+    "check_target",
+    "prepare_root",
+    "write_briefing",
+    "write_file",
+    "write_new_folder",
+]
 
 Writer = Callable[[Path, bytes], None]
 
@@ -94,8 +105,13 @@ def write_briefing(
     return target, manifest
 
 
-def publish_folder(root: Path, target: Path, files: Mapping[str, bytes], writer: Writer = write_file) -> None:
-    """Write ``files`` into a staging folder beside ``target`` and swap it in (call under ``target``'s lock)."""
+def publish_folder(
+    root: Path, target: Path, files: Mapping[str, bytes], writer: Writer = write_file, replace: bool = True
+) -> None:
+    """Write ``files`` into a staging folder beside ``target`` and swap it in (call under ``target``'s lock).
+
+    ``replace=False``: ``target`` must be missing or an empty folder, which the staged one takes the place of.
+    """
     existed = target.exists()
     try:
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{target.name}-", dir=root))
@@ -116,7 +132,10 @@ def publish_folder(root: Path, target: Path, files: Mapping[str, bytes], writer:
         raise
     new_sha = sha256_of(staging / MANIFEST_FILE) or ""
     try:
-        swap_in(root, staging, target, new_sha)
+        if replace:
+            swap_in(root, staging, target, new_sha)
+        else:
+            os.rename(staging, target)  # over an empty folder at most: anything in it refuses the rename
     except OSError as exc:
         if sha256_of(target / MANIFEST_FILE) == new_sha:
             raise OutputError(
@@ -145,3 +164,59 @@ def write_atomic(path: Path, data: bytes, writer: Writer = write_file) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------- a folder of its own (re-render)
+
+_DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_archive(folder: Path) -> bool:
+    """An archive root: it has the index page or a dated folder holding a manifest."""
+    try:
+        return (folder / "index.html").is_file() or any(
+            _DATE_NAME.match(p.name) and (p / MANIFEST_FILE).is_file() for p in folder.iterdir()
+        )
+    except OSError:
+        return False
+
+
+def check_new_folder(target: Path, archive: Path) -> None:
+    """Refuse a folder for a copy of a briefing (a re-render) that is inside an archive or not new.
+
+    Allowed: a folder that does not exist or is empty, neither an archive root nor inside an archived
+    briefing (``archive`` is the root the briefing comes from; others are recognised by their contents),
+    nor a dated folder of an archive, where it would pass for a briefing of that date.
+    """
+    resolved = Path(target).resolve()
+    archive = Path(archive).resolve()
+    why = None
+    for folder in (resolved, *resolved.parents):
+        if _DATE_NAME.match(folder.name) and (folder / MANIFEST_FILE).is_file():
+            why = f"is inside the archived briefing {Path(target) if folder == resolved else folder}"
+            break
+    if why is None and (resolved == archive or _is_archive(resolved)):
+        why = "is an archive"
+    elif why is None and _DATE_NAME.match(resolved.name) and (resolved.parent == archive or _is_archive(resolved.parent)):
+        why = f"would look like an archived briefing of {Path(target).parent}"
+    elif why is None and resolved.is_file():
+        why = "is a file"
+    elif why is None and resolved.is_dir() and any(resolved.iterdir()):
+        why = "is not empty"
+    if why is not None:
+        raise OutputError(f"{target} {why}: re-render into a new folder, or an empty one, outside any archive")
+
+
+def write_new_folder(target: Path, archive: Path, files: Mapping[str, bytes], writer: Writer = write_file) -> None:
+    """Write ``files`` as the new folder ``target`` the way a briefing is written: staged beside it, then one
+    rename; the folder is checked again under its lock (:func:`check_new_folder`)."""
+    target = Path(target)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {parent}: {_why(exc)}") from None
+    with name_lock(parent, target.name):
+        recover_name(parent, target.name)  # what a killed re-render into the same folder left
+        check_new_folder(target, archive)
+        publish_folder(parent, target, files, writer, replace=False)
