@@ -22,7 +22,6 @@ import re
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
@@ -290,10 +289,3 @@ def compose(
         )
     msg.add_attachment(briefing.pdf, maintype="application", subtype="pdf", filename=view.attachment_name)
     return msg
-
-
-def bare_address(value: str) -> str:
-    """``Name <a@b>`` -> ``a@b``, lower-cased domain: the key the send ledger uses."""
-    addr = parseaddr(value)[1]
-    local, _, domain = addr.rpartition("@")
-    return str(Address(addr_spec=f"{local}@{domain.lower()}").addr_spec)

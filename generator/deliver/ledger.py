@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
+from generator.deliver.config import address_key
 from generator.errors import DeliveryError, OutputError
 
 LEDGER_DIR = "delivery"
@@ -75,13 +76,14 @@ class Ledger:
         return out
 
     def states(self) -> dict[str, RecipientState]:
-        """The latest state per address; ``sent`` is final whatever follows."""
+        """The latest state per address, keyed by :func:`address_key` (``PM@EXAMPLE.COM`` is ``pm@example.com``,
+        as the configuration's duplicate check has it); ``sent`` is final whatever follows."""
         states: dict[str, RecipientState] = {}
         for e in self.events():
-            addr = e["recipient"]
-            if addr in states and states[addr].served:
+            key = address_key(e["recipient"])
+            if key in states and states[key].served:
                 continue
-            states[addr] = RecipientState(addr, e["event"], e["at"], e.get("detail", ""))
+            states[key] = RecipientState(e["recipient"], e["event"], e["at"], e.get("detail", ""))
         return states
 
     def record(self, recipient: str, event: Event, detail: str = "", **extra: Any) -> None:
