@@ -31,6 +31,8 @@ def print_report(report: DeliveryReport, quiet: bool = False) -> None:
         return
     for line in report.overrides:
         stdout.print(f"[yellow]override:[/] sending although {escape(line)}")
+    for line in report.notes:
+        stdout.print(f"note: {escape(line)}")
     stdout.print(f"[bold]{escape(report.subject)}[/]")
     for r in report.results:
         detail = f"  {escape(r.detail)}" if r.detail else ""

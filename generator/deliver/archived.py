@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.archive import find_briefing
 from generator.errors import ArchiveError, SpecError, UnsafeToSend
-from generator.spec import load_spec
+from generator.spec import LoadedSpec, load_spec
 
 log = logging.getLogger(__name__)
 
@@ -175,12 +175,9 @@ def open_briefing(root: Path, day: date) -> ArchivedBriefing:
     )
 
 
-def _required_series(briefing: ArchivedBriefing) -> set[str] | None:
-    """Which series are required, from the definition the briefing was built with.
-
-    That is the copy archived beside the manifest; for an older briefing without one, the file the manifest
-    names if its hash still matches. ``None`` means unknown: then every stale series counts.
-    """
+def definition(briefing: ArchivedBriefing) -> LoadedSpec | None:
+    """The report definition the briefing was built with: the copy archived beside the manifest; for an older
+    briefing without one, the file the manifest names if its hash still matches. ``None`` when unknown."""
     ref = briefing.manifest.get("report_definition", {})
     candidates = [briefing.report_copy] if briefing.report_copy else []
     candidates.append(Path(ref.get("path", "")))
@@ -190,9 +187,15 @@ def _required_series(briefing: ArchivedBriefing) -> set[str] | None:
         except SpecError:
             continue
         if loaded.sha256 == ref.get("sha256"):
-            return {sid for sid, s in loaded.spec.series.items() if s.required}
+            return loaded
         log.info("report definition %s differs from the one the briefing was built with", path)
     return None
+
+
+def _required_series(briefing: ArchivedBriefing) -> set[str] | None:
+    """Which series are required (``None``: unknown, then every stale series counts)."""
+    loaded = definition(briefing)
+    return None if loaded is None else {sid for sid, s in loaded.spec.series.items() if s.required}
 
 
 def data_problems(briefing: ArchivedBriefing) -> list[str]:

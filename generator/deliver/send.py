@@ -53,6 +53,7 @@ class DeliveryReport:
     subject: str
     results: list[RecipientResult] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     eml_files: list[Path] = field(default_factory=list)
     fatal: str | None = None
 
@@ -133,7 +134,9 @@ def send_briefing(
     chosen = _recipients(recipients, config)
     say(f"composing the email for {day}")
     bodies = render_bodies(build_view(briefing, config.email, overrides))
-    report = DeliveryReport(date=day, directory=briefing.directory, subject=bodies.view.subject, overrides=overrides)
+    report = DeliveryReport(
+        date=day, directory=briefing.directory, subject=bodies.view.subject, overrides=overrides, notes=bodies.view.omitted
+    )
     sender = parseaddr(config.email.sender)[1]
     ledger = Ledger(briefing.directory)
 
