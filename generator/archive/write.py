@@ -152,7 +152,10 @@ def publish_folder(
 
 def write_atomic(path: Path, data: bytes, writer: Writer = write_file) -> None:
     """Replace one file atomically (temporary file in the same folder, then ``os.replace``)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_why(exc)}") from None
     os.close(fd)
     try:
         writer(Path(tmp), data)

@@ -25,9 +25,10 @@ def import_files(
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
+    import errno
 
     from generator.acquire import SourceSettings
-    from generator.errors import BriefingError, UsageError
+    from generator.errors import BriefingError, OutputError, UsageError
     from generator.sources.csvdir import load_series
     from generator.spec import load_spec
     from generator.store import ParquetStore
@@ -37,11 +38,13 @@ def import_files(
     spec = load_spec(report).spec
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
-    failures = 0
+    codes: list[int] = []
     for path in files:
         wanted = (series_id or path.stem).lower()
         target = by_lower.get(wanted)
         try:
+            if not path.is_file():
+                raise UsageError("no such file" if not path.exists() else "not a file")
             if target is None:
                 close = difflib.get_close_matches(wanted.upper(), list(spec.series), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -49,12 +52,19 @@ def import_files(
                     f"no series '{series_id or path.stem}' in {report}{hint}; name the file after "
                     "a series id or pass --id"
                 )
-            if not path.is_file():
-                raise UsageError("file not found")
             data = load_series(path, target, source="csv")
-            added = store.write(data)
         except BriefingError as exc:
-            failures += 1
+            codes.append(exc.exit_code)
+            typer.echo(f"error: {path}: {exc}", err=True)
+            continue
+        try:
+            added = store.write(data)
+        except OSError as exc:
+            # The store itself cannot be written (read-only, full, not ours): every other file would fail alike.
+            why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise OutputError(f"cannot write the store {store.root}: {why}") from None
+        except BriefingError as exc:
+            codes.append(exc.exit_code)
             typer.echo(f"error: {path}: {exc}", err=True)
             continue
         typer.echo(
@@ -63,9 +73,10 @@ def import_files(
         )
         for note in data.notes:
             typer.echo(f"  note: {note}")
-    typer.echo(f"store: {store.root}")
-    if failures:
-        raise typer.Exit(1)
+    if len(codes) < len(files):
+        typer.echo(f"store: {store.root}")
+    if codes:
+        raise typer.Exit(max(codes))
 
 
 @data_app.command("list")

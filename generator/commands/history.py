@@ -30,7 +30,7 @@ def history_command(
         from generator.render.html import environment
 
         page = environment().get_template("history.html.j2").render(h=h, chart=h.chart())
-        emit_page(page, to)
+        emit_page(page, to, "history")
         return
     stdout.print(f"[bold]{h.label}[/] ({h.unit}), as published")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)

@@ -23,6 +23,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
+from generator.archive.write import write_atomic
 from generator.deliver.archived import ArchivedBriefing, check_sendable, open_briefing
 from generator.deliver.compose import EmailBodies, build_view, compose, render_bodies
 from generator.deliver.config import DeliveryConfig, address_key, parse_addresses
@@ -132,36 +133,61 @@ def send_briefing(
     briefing = open_briefing(Path(output_dir), day)
     overrides = check_sendable(briefing, allow_illustrative, allow_stale)
     chosen = _recipients(recipients, config)
-    say(f"composing the email for {day}")
-    bodies = render_bodies(build_view(briefing, config.email, overrides))
-    report = DeliveryReport(
-        date=day, directory=briefing.directory, subject=bodies.view.subject, overrides=overrides, notes=bodies.view.omitted
-    )
-    sender = parseaddr(config.email.sender)[1]
     ledger = Ledger(briefing.directory)
-
     if dry_run:
-        states = ledger.states()
-        out = briefing.directory / LEDGER_DIR / DRY_RUN_DIR
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            for r in chosen:
-                state = states.get(r.key)
-                if state is not None and state.served and not resend:
-                    report.results.append(RecipientResult(r.shown, "already sent", f"on {state.at}"))
-                    continue
-                path = out / _eml_name(r.address)
-                path.write_bytes(compose(briefing, bodies, config.email, r.shown).as_bytes(policy=SMTP_POLICY))
-                report.eml_files.append(path)
-                report.results.append(RecipientResult(r.shown, "dry run", str(path)))
-        except OSError as exc:
-            raise OutputError(f"cannot write the dry-run messages to {out}: {exc.strerror or exc}") from None
-        return report
-
+        return _dry_run(briefing, chosen, ledger, config, overrides, resend, say)
+    # The ledger is locked (and so known to be writable) before anything is composed or sent.
     with ledger.locked():
+        report, bodies = _compose(briefing, config, overrides, say)
+        sender = parseaddr(config.email.sender)[1]
         _deliver(report, chosen, ledger, briefing, bodies, config, sender, resend, say, sleep)
     order = {r.shown: i for i, r in enumerate(chosen)}
     report.results.sort(key=lambda r: order[r.address])
+    return report
+
+
+def _compose(
+    briefing: ArchivedBriefing, config: DeliveryConfig, overrides: list[str], say: Progress
+) -> tuple[DeliveryReport, EmailBodies]:
+    say(f"composing the email for {briefing.date}")
+    bodies = render_bodies(build_view(briefing, config.email, overrides))
+    report = DeliveryReport(
+        date=briefing.date,
+        directory=briefing.directory,
+        subject=bodies.view.subject,
+        overrides=overrides,
+        notes=bodies.view.omitted,
+    )
+    return report, bodies
+
+
+def _dry_run(
+    briefing: ArchivedBriefing,
+    chosen: list[Recipient],
+    ledger: Ledger,
+    config: DeliveryConfig,
+    overrides: list[str],
+    resend: bool,
+    say: Progress,
+) -> DeliveryReport:
+    """Each exact message as ``delivery/dry-run/ADDRESS.eml``, written whole or not at all; nothing sent."""
+    out = briefing.directory / LEDGER_DIR / DRY_RUN_DIR
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write the dry-run messages to {out}: {exc.strerror or exc}") from None
+    states = ledger.states()
+    report, bodies = _compose(briefing, config, overrides, say)
+    for r in chosen:
+        state = states.get(r.key)
+        if state is not None and state.served and not resend:
+            report.results.append(RecipientResult(r.shown, "already sent", f"on {state.at}"))
+            continue
+        path = out / _eml_name(r.address)
+        # A temporary file renamed into place: a full disk leaves no empty or cut-short message behind.
+        write_atomic(path, compose(briefing, bodies, config.email, r.shown).as_bytes(policy=SMTP_POLICY))
+        report.eml_files.append(path)
+        report.results.append(RecipientResult(r.shown, "dry run", str(path)))
     return report
 
 

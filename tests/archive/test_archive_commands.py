@@ -188,3 +188,26 @@ def test_rerender_checks_its_inputs_against_the_manifest(archive_copy: Path, tmp
         f"(changed or cut short since it was archived); the re-rendered copy in {target} can replace it"
     ]
     assert (target / "briefing.html").stat().st_size > 100_000
+
+
+def test_views_to_a_folder_or_an_unwritable_path(short_archive: Path, tmp_path: Path, freeze_disk, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    views = {
+        "compare": ["compare", "2026-11-06", "2026-11-13"],
+        "history": ["history", "vix"],
+    }
+    for name, args in views.items():
+        base = [*args, "--format", "html", "--output", str(short_archive), "--to"]
+        code, _, err = run(capsys, *base, str(folder))
+        assert (code, one_line(err)) == (4, f"error: --to {folder} is a folder: name the file to write, e.g. "
+                                            f"{folder / (name + '.html')}"), name  # fmt: skip
+        code, _, err = run(capsys, *base, str(tmp_path / "no" / "such" / "x.html"))
+        assert (code, one_line(err)) == (
+            4, f"error: cannot write {tmp_path / 'no' / 'such' / 'x.html'}: No such file or directory"
+        )  # fmt: skip
+    disk = freeze_disk()
+    for name, args in views.items():
+        code, _, err = run(capsys, *args, "--format", "html", "--output", str(short_archive), "--to", str(disk / "p.html"))
+        assert (code, one_line(err)) == (4, f"error: cannot write {disk / 'p.html'}: Read-only file system"), name
+    assert list(folder.iterdir()) == []
