@@ -66,6 +66,9 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    from generator.lifeline import own_tempdir
+
+    own_tempdir()  # temporary files (WeasyPrint's fonts) in a folder removed at exit, or by the next run if killed
     try:
         result = app(args=argv, prog_name="briefing", standalone_mode=False)
     except BriefingError as exc:
