@@ -7,8 +7,8 @@ Routes::
     GET  /DATE/FILE              briefing.html, briefing.pdf or manifest.json of one briefing
     GET  /compare?a=DATE&b=DATE  every indicator and flag in both briefings, with the changes
     POST /generate               form field date (and fresh=1 to replace one that exists): start a build
-    GET  /briefing?date=DATE     the briefing of DATE; built first (with progress) when not archived yet,
-                                 rebuilt with &fresh=1
+    GET  /briefing?date=DATE     the briefing of DATE if archived, else a page with a button that POSTs to
+                                 /generate (a GET never changes anything)
     GET  /jobs/ID                progress of a build; refreshes itself (<meta http-equiv=refresh>, no script)
 
 Only those names are served: a date must parse as a date and a file name must be
@@ -170,12 +170,15 @@ class App:
         return self._start(form.get("date"), fresh=form.get("fresh") == "1")
 
     async def briefing(self, request: Request) -> Response:
+        """The briefing of a date if archived; else a page offering to build it. A GET never builds
+        (any web page could make a browser send one): building is a POST from the app's own form."""
         text = request.query_params.get("date")
         day = parse_day(text)
-        fresh = request.query_params.get("fresh") == "1"
-        if day is not None and not fresh and self.inside(day.isoformat(), "briefing.html"):
+        if day is None:
+            return self.message(400, "Not a date", f"Expected a date as YYYY-MM-DD, got {text!r}.")
+        if self.inside(day.isoformat(), "briefing.html"):
             return RedirectResponse(f"/{day.isoformat()}/briefing.html", status_code=303)
-        return self._start(text, fresh)
+        return self.page("offer.html.j2", day=day.isoformat(), future=day > self.today())
 
     def _start(self, text: str | None, fresh: bool) -> Response:
         day = parse_day(text)
