@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from generator.archive.swap import recover
 from generator.archive.write import REVISIONS, briefing_dir
@@ -88,10 +89,28 @@ class ArchivedBriefing:
 
 @dataclass(frozen=True)
 class Problem:
-    """An archive folder that could not be read, and why."""
+    """An archive folder that could not be read, and why (``reason`` says it without quoting the file)."""
 
     directory: Path
     message: str
+    reason: Literal["missing", "outside", "damaged"] = "damaged"
+
+
+class OutsideArchive(ArchiveError):
+    """A manifest that is not a regular file inside the archive (a link out of it, a device): never read."""
+
+
+def _manifest_path(directory: Path) -> Path:
+    """``directory/manifest.json``, if it is a regular file inside the archive (links resolved; the rule the
+    web app's file endpoint applies), so that nothing outside the archive is ever read or quoted."""
+    path = directory / MANIFEST_FILE
+    if not path.exists() and not path.is_symlink():
+        raise ArchiveError(f"{path}: manifest is missing")
+    root = directory.parent.resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        raise OutsideArchive(f"{path}: not a file inside the archive (a link out of it, or not a regular file); not read")
+    return path
 
 
 def _dated_dirs(root: Path) -> list[tuple[date, Path]]:
@@ -110,7 +129,7 @@ def _dated_dirs(root: Path) -> list[tuple[date, Path]]:
 
 def open_briefing(directory: Path, day: date | None = None) -> ArchivedBriefing:
     """Open one briefing folder; raise :class:`ArchiveError` when its manifest is missing or invalid."""
-    manifest = read_manifest(directory / MANIFEST_FILE)
+    manifest = read_manifest(_manifest_path(directory))
     day = day or date.fromisoformat(directory.name)
     if manifest.briefing_date != day:
         raise ArchiveError(
@@ -126,8 +145,11 @@ def scan(root: Path) -> tuple[list[ArchivedBriefing], list[Problem]]:
     for day, path in _dated_dirs(Path(root)):
         try:
             good.append(open_briefing(path, day))
+        except OutsideArchive as exc:
+            bad.append(Problem(path, str(exc), "outside"))
         except ArchiveError as exc:
-            bad.append(Problem(path, str(exc)))
+            missing = not (path / MANIFEST_FILE).exists() and not (path / MANIFEST_FILE).is_symlink()
+            bad.append(Problem(path, str(exc), "missing" if missing else "damaged"))
     return good, bad
 
 

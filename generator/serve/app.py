@@ -40,7 +40,7 @@ from generator.compare import format_change
 from generator.errors import ArchiveError, UsageError
 from generator.manifest import MANIFEST_FILE, parse_manifest
 from generator.render.html import TEMPLATES_DIR, environment
-from generator.serve.jobs import Build, Busy, Generator, RateLimited
+from generator.serve.jobs import Build, Busy, Generator, Job, RateLimited
 from generator.serve.security import Guard
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class App:
         try:
             job = self.generator.submit(day, force=exists)
         except Busy as exc:
-            return self.page("job.html.j2", 409, job=exc.job, busy=True)
+            return self.job_page(exc.job, 409, busy=True)
         except RateLimited as exc:
             wait = max(1, round(exc.retry_after))
             return self.message(
@@ -209,7 +209,20 @@ class App:
         job = self.generator.get(request.path_params["job_id"])
         if job is None:
             return self.message(404, "No such job", "It may be older than the last 50 builds.")
-        return self.page("job.html.j2", job=job, busy=False)
+        return self.job_page(job, 200, busy=False)
+
+    def job_page(self, job: Job, status: int, busy: bool) -> HTMLResponse:
+        """A build's progress; its steps and error with paths relative to the archive."""
+        with self.generator.lock:
+            steps, error = list(job.steps), job.error
+        return self.page(
+            "job.html.j2",
+            status,
+            job=job,
+            busy=busy,
+            steps=[self.shown(step) for step in steps],
+            error=self.shown(error or ""),
+        )
 
 
 def render_compare(root: Path, a: date, b: date) -> str:
