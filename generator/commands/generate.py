@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import parse_date, parse_list, progress_reporter, stdout
+from generator.commands.list import archive_option
 from generator.spec import DEFAULT_REPORT
 
 
@@ -14,7 +15,7 @@ def generate(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
+    output: Path = archive_option(),
     report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),

@@ -23,6 +23,11 @@ def history_command(
 
     check_view_format(fmt)
     h = indicator_over_time(output, indicator)
+    for problem in h.skipped:  # the history is incomplete: say where
+        typer.echo(
+            f"warning: skipped the briefing of {problem.directory.name}, which cannot be read: {problem.message}",
+            err=True,
+        )
     if fmt == "json":
         typer.echo(json.dumps(h.as_json(), indent=2))
         return

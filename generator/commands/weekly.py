@@ -16,13 +16,14 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
+from generator.commands.list import archive_option
 from generator.spec import DEFAULT_REPORT
 
 
 def weekly(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
+    output: Path = archive_option(),
     report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
     config: Path | None = typer.Option(None, "--config", help="Delivery configuration file."),
     to: list[str] = typer.Option([], "--to", help="Recipient (repeatable); replaces the configured list."),

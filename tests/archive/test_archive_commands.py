@@ -211,3 +211,13 @@ def test_views_to_a_folder_or_an_unwritable_path(short_archive: Path, tmp_path: 
         code, _, err = run(capsys, *args, "--format", "html", "--output", str(short_archive), "--to", str(disk / "p.html"))
         assert (code, one_line(err)) == (4, f"error: cannot write {disk / 'p.html'}: Read-only file system"), name
     assert list(folder.iterdir()) == []
+
+
+def test_history_says_which_briefings_it_skipped(archive_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = archive_copy / "2026-11-06" / "manifest.json"
+    path.write_text(path.read_text()[:200])
+    code, out, err = run(capsys, "history", "vix", "--format", "json", "--output", str(archive_copy))
+    assert code == 0
+    assert [v["date"] for v in json.loads(out)["values"]] == ["2026-10-30", "2026-11-13"]
+    [line] = err.splitlines()
+    assert line.startswith(f"warning: skipped the briefing of 2026-11-06, which cannot be read: {path}: not valid JSON")
