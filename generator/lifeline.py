@@ -23,7 +23,6 @@ folder per document, which a worker that ends with ``os._exit`` never removes.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import os
@@ -93,18 +92,23 @@ def own_tempdir() -> Path:
     already = tempfile.tempdir
     folder = private_tempdir()
     if already != str(folder):
-        atexit.register(shutil.rmtree, folder, True)
+        _remove_at_exit(folder)
     return folder
+
+
+def _remove_at_exit(folder: Path) -> None:
+    # After everything else at exit, multiprocessing's own clean-up included (its temporary folder, which
+    # may be inside this one, is removed at priority -100).
+    from multiprocessing.util import Finalize
+
+    Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-101)
 
 
 def start_worker(pid: int) -> None:
     """Pool initializer of a rendering worker: die with ``pid``; temporary files in a folder of its own,
     removed when the worker ends (a worker leaves through ``os._exit``, which skips ``atexit``)."""
-    from multiprocessing.util import Finalize
-
     die_with(pid)
-    folder = private_tempdir()
-    Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=0)
+    _remove_at_exit(private_tempdir())
 
 
 def empty_tempdir() -> None:

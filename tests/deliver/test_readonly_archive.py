@@ -56,7 +56,7 @@ def test_rerun_on_a_read_only_archive(archive: Path, smtp_server, config_for, re
 
 
 def test_rerun_by_another_user(archive: Path, smtp_server, capsys) -> None:  # type: ignore[no-untyped-def]
-    shared = Path(tempfile.mkdtemp(prefix="briefing-foreign-"))  # /tmp: a place another user can reach
+    shared = Path(tempfile.mkdtemp(prefix="briefing-foreign-", dir="/tmp"))  # a place another user can reach
     try:
         shared.chmod(0o755)
         config = write_config(shared, smtp_server.port, email=ONE_CHART)
