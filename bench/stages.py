@@ -50,21 +50,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     timer = Timer()
 
     def imports() -> None:
-        import generator.archive.document
-        import generator.pipeline  # noqa: F401
+        import generator.pipeline
+        import generator.render.documents  # noqa: F401
         from generator.render.pdf import preload
 
         preload()  # the PDF stage's WeasyPrint import is counted here, with the others
 
     timer.run("imports", imports)
 
-    from generator.acquire import DataSources, acquire
-    from generator.archive.document import load_past, make_record, render_files
+    from generator.acquire import DataSources, acquire_inputs
+    from generator.archive.past import load_past
     from generator.archive.write import write_briefing
     from generator.charts import render_charts
     from generator.model import Snapshot
-    from generator.pipeline import analyse, load_report
-    from generator.sources.valuation import add_valuation_inputs
+    from generator.pipeline import load_report
+    from generator.record import make_record
+    from generator.render.documents import render_files
     from generator.store import ParquetStore
     from generator.version import __version__
 
@@ -72,13 +73,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sources = DataSources(store=ParquetStore(args.store))
 
     def load() -> Snapshot:
-        snapshot = acquire(loaded.spec, args.date, source="store", sources=sources)
-        return add_valuation_inputs(loaded.spec, loaded.path, snapshot)
+        return acquire_inputs(loaded, args.date, source="store", sources=sources)
 
     snapshot = timer.run("load", load)
-    past = load_past(args.output, args.date)
-    analysis = timer.run("indicators and flags", lambda: analyse(loaded, snapshot, draw_charts=False))
-    charts = timer.run("charts", lambda: render_charts(loaded.spec, snapshot))
+    past = load_past(args.output, args.date, loaded.report_id, snapshot.illustrative)
+    analysis = timer.run("indicators and flags", lambda: loaded.evaluate(snapshot, past.previous_flags))
+    charts = timer.run("charts", lambda: render_charts(loaded.spec, analysis.snapshot))
     analysis = replace(analysis, charts=charts)
     generated = datetime.now(UTC).replace(microsecond=0)
     record = timer.run("manifest", lambda: make_record(loaded, analysis, args.date, generated, __version__, past))

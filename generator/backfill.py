@@ -33,20 +33,31 @@ from typing import Literal
 
 import pandas as pd
 
-from generator.acquire import HISTORY_YEARS, DataSources, SeriesStore, acquire, default_sources, parse_source
-from generator.archive.document import Earlier, Past, Record, make_record, render_files
+from generator.acquire import (
+    HISTORY_YEARS,
+    DataSources,
+    SeriesStore,
+    acquire,
+    acquire_inputs,
+    default_sources,
+    parse_source,
+)
 from generator.archive.index import write_index
+from generator.archive.past import earlier
 from generator.archive.read import scan
 from generator.archive.write import prepare_root, write_briefing
 from generator.charts import render_charts
 from generator.errors import ArchiveError, BriefingError, OutputError, UsageError
 from generator.lifeline import empty_tempdir, remove_orphaned_tempdirs, start_worker
 from generator.model import Analysis, SeriesData, Snapshot
-from generator.pipeline import analyse, check_formats, load_report
+from generator.pipeline import check_formats, load_report
+from generator.plan import Plan
+from generator.record import Earlier, Record, make_record, select_past
+from generator.render.documents import render_files
+from generator.reports import archive_root
 from generator.sources.base import FetchResult, Provider
 from generator.sources.csvdir import CsvDirProvider
-from generator.sources.valuation import add_valuation_inputs
-from generator.spec import DEFAULT_REPORT, LoadedSpec, SeriesSpec
+from generator.spec import SeriesSpec
 from generator.version import __version__
 
 log = logging.getLogger(__name__)
@@ -125,6 +136,7 @@ class MemoStore:
         self.inner = inner
         self.read_cache: dict[str, SeriesData | None] = {}
         self.written: set[str] = set()
+        self.rows_cache: dict[str, pd.DataFrame] = {}
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         if spec.id not in self.read_cache:
@@ -147,6 +159,12 @@ class MemoStore:
         self.read_cache[spec.id] = merged
         return added, merged
 
+    def rows(self, series_id: str) -> pd.DataFrame:
+        """Every stored row of a series (valuation snapshots), read once per backfill."""
+        if series_id not in self.rows_cache:
+            self.rows_cache[series_id] = self.inner.rows(series_id)
+        return self.rows_cache[series_id]
+
 
 def memo_sources(source: str, sources: DataSources | None, start: date, end: date) -> DataSources:
     """``sources`` (or what ``acquire`` would use for ``source``) with every provider and the store memoized."""
@@ -162,7 +180,8 @@ def memo_sources(source: str, sources: DataSources | None, start: date, end: dat
         store=MemoStore(sources.store) if sources.store is not None else None,
         illustrative=MemoProvider(sources.illustrative, start, end),
         csv=MemoProvider(csv, start, end) if csv is not None else None,
-        quotes=None,  # quotes are today's only: a past date has none
+        quotes=None,  # quotes and fund data are today's only: a past date has none
+        funds=None,
     )
 
 
@@ -171,7 +190,7 @@ def memo_sources(source: str, sources: DataSources | None, start: date, end: dat
 
 @dataclass(frozen=True)
 class Job:
-    loaded: LoadedSpec
+    plan: Plan
     analysis: Analysis  # without charts: the worker draws them
     record: Record
     formats: tuple[str, ...]
@@ -179,8 +198,8 @@ class Job:
 
 def render_job(job: Job) -> dict[str, bytes]:
     """Draw the charts and render the documents of one briefing (runs in a worker process)."""
-    analysis = replace(job.analysis, charts=render_charts(job.loaded.spec, job.analysis.snapshot))
-    return render_files(job.loaded, analysis, job.record, job.formats, __version__)
+    analysis = replace(job.analysis, charts=render_charts(job.plan.spec, job.analysis.snapshot))
+    return render_files(job.plan, analysis, job.record, job.formats, __version__)
 
 
 def render_in_worker(job: Job) -> dict[str, bytes]:
@@ -206,7 +225,7 @@ def backfill(
     source: str = "auto",
     formats: Sequence[str] = ("html", "pdf"),
     output_dir: str | Path = "output",
-    report: str | Path = DEFAULT_REPORT,
+    report: str | Path | None = None,
     force: bool = False,
     sources: DataSources | None = None,
     workers: int = 2,
@@ -223,13 +242,13 @@ def backfill(
         raise UsageError(f"--to {end} is in the future (today is {today}): a briefing can only use published data")
     wanted = check_formats(formats)
     dates = schedule(start, end, every)
-    loaded = load_report(report)
-    root = Path(output_dir)
+    plan = load_report(report)
+    root = archive_root(Path(output_dir), plan.report_id)
     prepare_root(root)
     good, problems = scan(root)
     for p in problems:
         say(f"warning: {p.message}")
-    known: dict[date, Earlier] = {b.date: Earlier.archived(b) for b in good}
+    known: dict[date, Earlier] = {b.date: earlier(b) for b in good}
     todo = [d for d in dates if force or d not in known]
     result = BackfillResult(kept=[d for d in dates if d not in todo])
     if result.kept:
@@ -240,7 +259,7 @@ def backfill(
     first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
     data = memo_sources(source, sources, first, todo[-1])
     say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
-    acquire(loaded.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
+    acquire(plan.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
 
     executor = None
     if workers > 0:
@@ -270,15 +289,15 @@ def backfill(
 
     try:
         for day in todo:
-            past = Past(earlier=[known[d] for d in sorted(known) if d < day])
-            snapshot = point_in_time(loaded, day, source, data)
-            analysis = analyse(loaded, snapshot, previous=past.previous_flags, draw_charts=False)
+            snapshot = acquire_inputs(plan, day, source=source, sources=data)
+            past = select_past([known[d] for d in sorted(known)], day, plan.report_id, snapshot.illustrative)
+            analysis = plan.evaluate(snapshot, previous=past.previous_flags)
             generated_at = datetime.now(UTC).replace(microsecond=0)
-            record = make_record(loaded, analysis, day, generated_at, __version__, past)
+            record = make_record(plan, analysis, day, generated_at, __version__, past)
             if past.previous is not None:  # only the latest snapshot is needed in memory
                 known[past.previous.manifest.briefing_date] = Earlier(past.previous.manifest, _not_kept)
             known[day] = Earlier.in_memory(record.manifest, snapshot)
-            job = Job(loaded, analysis, record, wanted)
+            job = Job(plan, analysis, record, wanted)
             if executor is None:
                 finish(day, record, render_job(job))
             else:
@@ -319,9 +338,3 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
 def _not_kept() -> Snapshot:
     raise ArchiveError("backfill keeps only the previous briefing's snapshot in memory")
-
-
-def point_in_time(loaded: LoadedSpec, day: date, source: str, data: DataSources) -> Snapshot:
-    """The snapshot ``generate --date DAY`` would see, from the memoized data."""
-    snapshot = acquire(loaded.spec, day, source=source, sources=data)
-    return add_valuation_inputs(loaded.spec, loaded.path, snapshot, None)

@@ -22,11 +22,14 @@ import typer
 from generator.errors import BriefingError
 from generator.version import __version__
 
-COMMAND_MODULES = ["generate", "doctor", "data", "list", "compare", "history", "rerender", "backfill", "send", "weekly", "serve"]
+COMMAND_MODULES = [
+    "generate", "authoring", "doctor", "data", "list", "compare", "history", "rerender", "backfill", "send", "weekly",
+    "serve", "archive",
+]
 
 app = typer.Typer(
     name="briefing",
-    help="Dated macro-strategy briefings on the US small-cap rotation (HTML + PDF).",
+    help="Dated macro-strategy briefings (HTML + PDF) from declared report definitions.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from generator.model import FlagChange, FlagResult, FlagState, IndicatorValue, PreviousFlag, Stance
-from generator.spec import FlagCondition, FlagSpec, ReportSpec, StanceSpec
+from generator.model import ConditionReading, FlagChange, FlagResult, FlagState, IndicatorValue, PreviousFlag
+from generator.phrasing import MissingValue, Quantity, amount, render_template
+from generator.spec import FlagCondition, FlagSpec, ReportSpec
 
 SEVERITY = {FlagState.GREEN: 0, FlagState.AMBER: 1, FlagState.RED: 2}
 _BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
@@ -47,14 +48,14 @@ def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
 
 
-def condition_text(kind: str, cond: FlagCondition, label: str | None = None) -> str:
-    """One condition's thresholds in words, e.g. ``amber >= 3, red >= 3.5``."""
+def condition_text(kind: str, cond: FlagCondition, label: str | None = None, hysteresis: bool = True) -> str:
+    """One condition's thresholds in words, e.g. ``amber >= 3, red >= 3.5`` (and the hysteresis margin)."""
     sign = ">=" if cond.direction == "above" else "<="
     if kind == "risk":
         text = f"amber {sign} {_fmt(cond.amber)}, red {sign} {_fmt(cond.red)}"
     else:
         text = f"green {sign} {_fmt(cond.green)}, amber {sign} {_fmt(cond.amber)}"
-    if cond.hysteresis:
+    if cond.hysteresis and hysteresis:
         text += f" (hysteresis {cond.hysteresis:g})"
     return f"{label}: {text}" if label else text
 
@@ -137,8 +138,49 @@ def _unknown_reason(ind: IndicatorValue | None, indicator_id: str) -> str | None
     if ind.value is None:
         return f"{ind.label}: {ind.formatted()}"
     if ind.stale_inputs:
-        return f"{ind.label}: stale input {', '.join(ind.stale_inputs)}"
+        return f"{ind.label}: stale input {', '.join(ind.stale_inputs)} (as of {ind.as_of})"
     return None
+
+
+def _condition_readings(flag: FlagSpec, indicators: dict[str, IndicatorValue]) -> tuple[ConditionReading, ...]:
+    """Every condition with its own indicator's value and state: the scorecard shows them all."""
+    out = []
+    for cond in flag.checks:
+        ind = indicators.get(cond.indicator)
+        value = ind.value if ind is not None else None
+        if ind is None or value is None:
+            state = FlagState.UNKNOWN
+        else:
+            state = _state_of(flag.kind, _activation(flag.kind, cond, value))
+        out.append(ConditionReading(
+            indicator=cond.indicator,
+            label=ind.label if ind is not None else cond.indicator,
+            value=value,
+            unit=ind.unit if ind is not None else "",
+            decimals=ind.decimals if ind is not None else 1,
+            state=state,
+            thresholds=condition_text(flag.kind, cond, hysteresis=False).replace(">=", "≥").replace("<=", "≤"),
+            stale_as_of=ind.as_of if ind is not None and ind.stale else None,
+        ))
+    return tuple(out)
+
+
+def flag_reading(flag: FlagSpec, state: FlagState, indicators: dict[str, IndicatorValue]) -> str:
+    """The flag in words for a reader: its declared ``reading`` template, else its indicator and value.
+
+    "cap-weighted large caps keep beating the equal-weighted index by 4.2 points over 3 months" (declared), or
+    "Cap-weighted minus equal-weighted S&P 500 (SPY - RSP), 3 months at +4.2 points" (default).
+    """
+    values = {k: None if v.value is None else Quantity(v.value, v.decimals) for k, v in indicators.items()}
+    if flag.reading:
+        try:
+            return render_template(flag.reading, v=values, state=state.value)
+        except MissingValue:
+            pass
+    ind = indicators.get(flag.indicator)
+    if ind is None or ind.value is None:
+        return f"{flag.label}: no data"
+    return f"{ind.label} at {amount(ind.value, ind.unit, ind.decimals)}"
 
 
 def evaluate_flag(
@@ -166,6 +208,8 @@ def evaluate_flag(
             if max(acts) == 2:  # fully raised by a known condition: the unknown one cannot change it
                 state = _state_of(flag.kind, 2)
     primary = indicators.get(flag.indicator)
+    conditions = _condition_readings(flag, indicators)
+    stale = [c.stale_as_of for c in conditions if c.stale_as_of is not None]
     return FlagResult(
         id=flag.id,
         label=flag.label,
@@ -179,6 +223,10 @@ def evaluate_flag(
         change=change_label(flag.kind, state, prev_state),
         previous_value=previous.value if previous else None,
         detail="; ".join(details),
+        conditions=conditions,
+        stale_as_of=min(stale) if stale and state is FlagState.UNKNOWN else None,
+        reading=flag_reading(flag, state, indicators),
+        driver=flag.driver or flag.id,
     )
 
 
@@ -195,53 +243,3 @@ def evaluate_flags(
     labels = {iid: ind.label for iid, ind in spec.indicators.items()}
     prev = previous or {}
     return {fid: evaluate_flag(flag, indicators, prev.get(fid), labels) for fid, flag in spec.flags.items()}
-
-
-def _names(flags: list[FlagResult]) -> str:
-    return ": " + ", ".join(f.label for f in flags) if flags else ""
-
-
-def decide_stance(rule: StanceSpec, flags: dict[str, FlagResult]) -> Stance:
-    """Supportive / Mixed / Fragile from counts of red and amber risk flags and green support signals.
-
-    Fragile if red risk flags >= ``fragile_if_red_at_least``; Supportive if green
-    support signals >= ``supportive_if_green_support_at_least``, red risk flags
-    <= ``supportive_max_red`` and amber risk flags <= ``supportive_max_amber``
-    (when set); Mixed otherwise. Unknown flags count for nothing. The first
-    reason says which part of the rule decided.
-    """
-    risks = [f for f in flags.values() if f.kind == "risk"]
-    reds = [f for f in risks if f.state is FlagState.RED]
-    ambers = [f for f in risks if f.state is FlagState.AMBER]
-    greens = [f for f in flags.values() if f.kind == "support" and f.state is FlagState.GREEN]
-    unknown = [f for f in flags.values() if f.state is FlagState.UNKNOWN]
-    counts = [
-        f"{len(reds)} risk flag(s) red{_names(reds)}",
-        f"{len(ambers)} risk flag(s) amber{_names(ambers)}",
-        f"{len(greens)} supportive signal(s) green{_names(greens)}",
-    ]
-    if unknown:
-        counts.append(f"{len(unknown)} flag(s) unknown for lack of data{_names(unknown)}")
-    amber_ok = rule.supportive_max_amber is None or len(ambers) <= rule.supportive_max_amber
-    if len(reds) >= rule.fragile_if_red_at_least:
-        label, why = (
-            "Fragile",
-            f"Fragile: {len(reds)} risk flags red (the rule: {rule.fragile_if_red_at_least} or more)",
-        )
-    elif len(greens) >= rule.supportive_if_green_support_at_least and len(reds) <= rule.supportive_max_red and amber_ok:
-        limit = "" if rule.supportive_max_amber is None else f", at most {rule.supportive_max_amber} amber"
-        label = "Supportive"
-        why = (
-            f"Supportive: {len(greens)} supportive signals green (the rule: "
-            f"{rule.supportive_if_green_support_at_least} or more, at most {rule.supportive_max_red} risk red{limit})"
-        )
-    else:
-        label = "Mixed"
-        why = (
-            f"Mixed: neither Fragile ({rule.fragile_if_red_at_least}+ risk flags red) nor Supportive "
-            f"({rule.supportive_if_green_support_at_least}+ signals green with at most "
-            f"{rule.supportive_max_red} risk red"
-            + ("" if rule.supportive_max_amber is None else f" and {rule.supportive_max_amber} amber")
-            + ")"
-        )
-    return Stance(label, (why, *counts))  # type: ignore[arg-type]

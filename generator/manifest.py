@@ -31,7 +31,7 @@ REPORT_FILE = "report.toml"
 State = Literal["green", "amber", "red", "unknown"]
 Presence = Literal["both", "added", "removed"]
 UpdateKind = Literal["new observation", "revision", "new observation and revision", "unchanged", "added", "removed"]
-StanceLabel = Literal["Supportive", "Mixed", "Fragile"]
+StanceLabel = Literal["Supportive", "Mixed", "Fragile", "Insufficient evidence"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -40,10 +40,11 @@ class _Record(BaseModel):
 
 
 class ReportDefinitionEntry(_Record):
-    path: str
+    path: str  # as given, relative to the working folder when inside it, else the file name only
     sha256: Sha256
     title: str
     file: str | None = None  # the copy kept beside the manifest (v2)
+    id: str | None = None  # the report's id: briefings compare only with briefings of the same report
 
 
 class SourceEntry(_Record):
@@ -62,6 +63,7 @@ class SeriesEntry(_Record):
     label: str | None = None
     provider: str | None = None
     frequency: str | None = None
+    fallback: str | None = None  # what stood in for the series' own data, when something did
 
 
 class IndicatorEntry(_Record):
@@ -74,6 +76,19 @@ class IndicatorEntry(_Record):
     detail: str
     inputs_as_of: dict[str, str]
     stale_inputs: list[str]
+    stale: bool = False  # an input is older than its series allows: the value is not current
+    as_of: date | None = None  # the date the value describes (its oldest input)
+    fallbacks: list[str] = Field(default_factory=list)
+
+
+class ConditionEntry(_Record):
+    """One condition of a flag with its own value and state."""
+
+    indicator: str
+    value: float | None
+    unit: str
+    state: State
+    thresholds: str
 
 
 class FlagEntry(_Record):
@@ -87,6 +102,10 @@ class FlagEntry(_Record):
     previous_value: float | None = None
     change: Literal["new", "persisting", "cleared"] | None = None  # against the previous briefing
     detail: str = ""
+    stale_as_of: date | None = None  # unknown because its input is stale, as of this date
+    reading: str = ""
+    driver: str | None = None
+    conditions: list[ConditionEntry] = Field(default_factory=list)
 
 
 class ThesisEntry(_Record):
@@ -101,6 +120,51 @@ class ThesisEntry(_Record):
 class StanceEntry(_Record):
     label: StanceLabel
     reasons: list[str]
+    missing: list[str] = Field(default_factory=list)  # signals that could not be read (no data, stale)
+    evidence: float | None = None  # share of the drivers known and fresh
+
+
+class PerformanceRowEntry(_Record):
+    """One row of the performance grid: total returns (%) and returns relative to the benchmark (pp) by horizon."""
+
+    id: str
+    label: str
+    group: str
+    as_of: date | None
+    stale: bool
+    returns: dict[str, float | None]
+    relative: dict[str, float | None]
+    pctile_3m_rel: float | None = None
+    pctile_years: float | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class MoveEntry(_Record):
+    """An indicator's move over the comparison horizon, as the dashboard states it."""
+
+    id: str
+    label: str
+    before: float | None
+    after: float | None
+    unit: str
+    decimals: int
+    text: str
+
+
+class Dashboard(_Record):
+    """Page 1: the reading, what changed, what to watch, what would change the view (``generator/dashboard.py``)."""
+
+    compared_with: date
+    compared_what: str  # "the previous briefing (6 Aug 2025)" | "the data of 6 Aug 2025 (7 days earlier)"
+    gap_note: str = ""  # "the previous briefing is 15 months old: changes are measured against ..."
+    reading: list[str]
+    evidence: str
+    flag_changes: list[str] = Field(default_factory=list)
+    moves: list[MoveEntry] = Field(default_factory=list)
+    releases: list[str] = Field(default_factory=list)
+    watch: list[str] = Field(default_factory=list)
+    watch_note: str = ""
+    thresholds: list[str] = Field(default_factory=list)
 
 
 class QualityEntry(_Record):
@@ -227,6 +291,8 @@ class Manifest(_Record):
     snapshot: SnapshotEntry | None = None
     since_last: Comparison | None = None
     history: list[HistoryPoint] = Field(default_factory=list)
+    performance: list[PerformanceRowEntry] = Field(default_factory=list)
+    dashboard: Dashboard | None = None
     files: dict[str, Sha256]
 
     def as_json(self) -> dict[str, Any]:
@@ -259,7 +325,8 @@ def build_manifest(
         generated_at=generated_at,
         generator_version=version,
         report_definition=ReportDefinitionEntry(
-            path=str(loaded.path), sha256=loaded.sha256, title=spec.report.title, file=REPORT_FILE
+            path=shown_path(loaded.path), sha256=loaded.sha256, title=spec.report.title, file=REPORT_FILE,
+            id=spec.report.id,
         ),
         source=SourceEntry(
             requested=snap.requested_source,
@@ -277,6 +344,7 @@ def build_manifest(
                 label=spec.series[sid].label if sid in spec.series else None,
                 provider=spec.series[sid].provider if sid in spec.series else None,
                 frequency=spec.series[sid].frequency if sid in spec.series else None,
+                fallback=s.fallback or None,
             )
             for sid, s in sorted(snap.series.items())
         },
@@ -291,6 +359,9 @@ def build_manifest(
                 detail=v.detail,
                 inputs_as_of=v.inputs_as_of,
                 stale_inputs=list(v.stale_inputs),
+                stale=v.stale,
+                as_of=v.as_of,
+                fallbacks=list(v.fallbacks),
             )
             for iid, v in analysis.indicators.items()
         },
@@ -306,10 +377,21 @@ def build_manifest(
                 previous_value=f.previous_value,
                 change=f.change,
                 detail=f.detail,
+                stale_as_of=f.stale_as_of,
+                reading=f.reading,
+                driver=f.driver or None,
+                conditions=[
+                    ConditionEntry(indicator=c.indicator, value=c.value, unit=c.unit, state=c.state.value,
+                                   thresholds=c.thresholds)
+                    for c in f.conditions
+                ],
             )
             for fid, f in analysis.flags.items()
         },
-        stance=StanceEntry(label=analysis.stance.label, reasons=list(analysis.stance.reasons)),
+        stance=StanceEntry(
+            label=analysis.stance.label, reasons=list(analysis.stance.reasons),
+            missing=list(analysis.stance.missing), evidence=round(analysis.stance.evidence, 4),
+        ),
         thesis=[
             ThesisEntry(id=t.id, verdict=t.verdict, data_says=t.data_says, evidence=list(t.evidence))
             for t in analysis.thesis
@@ -318,8 +400,29 @@ def build_manifest(
         snapshot=snapshot,
         since_last=since_last,
         history=history or [],
+        performance=[
+            PerformanceRowEntry(
+                id=r.id, label=r.label, group=r.group, as_of=r.as_of, stale=r.stale,
+                returns={h: _round(v) for h, v in r.returns.items()},
+                relative={h: _round(v) for h, v in r.relative.items()},
+                pctile_3m_rel=_round(r.pctile_3m_rel_10y), pctile_years=_round(r.pctile_years), notes=list(r.notes),
+            )
+            for r in (analysis.performance.rows if analysis.performance is not None else ())
+        ],
         files={},
     )
+
+
+def _round(value: float | None, places: int = 6) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def shown_path(path: Path) -> str:
+    """A path as a manifest may show it: relative to the working folder when inside it, else the bare name."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:

@@ -9,11 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NewType
 
 import pandas as pd
 
-SourceKind = Literal["yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote"]
+if TYPE_CHECKING:  # the grid's own module imports this one
+    from generator.indicators.performance import PerformanceGrid
+
+SeriesRef = NewType("SeriesRef", str)
+"""A parameter naming a series (or valuation input) of the definition: checked to exist when the plan compiles."""
+
+SourceKind = Literal[
+    "yahoo", "fred", "alfred", "fred-csv", "csv", "store", "illustrative", "analyst", "yahoo-quote", "yahoo-fund",
+    "derived",
+]
 
 
 class FlagState(StrEnum):
@@ -26,12 +35,30 @@ class FlagState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """An observation that failed validation: left out of the values, kept here with the reason.
+
+    ``reason`` is written for a reader, with the value and its unit
+    (``"1.0e+300 USD is 4.5e+297 times the median of the nearby observations (220.1 USD)"``).
+    """
+
+    date: date
+    value: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class SeriesData:
     """One series as the pipeline sees it: float values on a sorted, unique DatetimeIndex.
 
     ``known_since`` holds, when the source says so (ALFRED), the date each
-    observation was first published; otherwise publication is inferred from the
-    series' declared publication lag.
+    observation was first published (``NaT`` where it is not known: the
+    declared publication lag is used for those); without it publication is
+    inferred from the series' declared publication lag. ``rejected`` lists the
+    observations validation refused: they are not in ``values``, and a
+    rejected latest observation makes the series' indicators "no data"
+    (:func:`generator.sources.validate.blocking_rejection`) instead of letting
+    an older value pass as current.
     """
 
     id: str
@@ -41,6 +68,8 @@ class SeriesData:
     known_since: pd.Series | None = None
     stale: bool = False
     notes: tuple[str, ...] = ()
+    fallback: str = ""  # what stands in, when it is not the series' own data: "derived from the effective rate (DFF)"
+    rejected: tuple[Rejection, ...] = ()
 
     @property
     def last_date(self) -> date | None:
@@ -103,10 +132,22 @@ class IndicatorValue:
     detail: str = ""
     stale_inputs: tuple[str, ...] = ()
     description: str = ""
+    fallbacks: tuple[str, ...] = ()  # "DFEDTARU: derived from the effective rate (DFF)" for each stand-in input
 
     @property
     def ok(self) -> bool:
         return self.value is not None
+
+    @property
+    def stale(self) -> bool:
+        """Computed from an input older than its series allows at the briefing date: not a current number."""
+        return bool(self.stale_inputs)
+
+    @property
+    def as_of(self) -> date | None:
+        """The date the value describes: its oldest input's last observation."""
+        dates = [date.fromisoformat(d) for d in self.inputs_as_of.values() if d and d != "None"]
+        return min(dates) if dates else None
 
     def formatted(self) -> str:
         if self.value is None:
@@ -120,8 +161,26 @@ FlagChange = Literal["new", "persisting", "cleared"]
 
 
 @dataclass(frozen=True)
+class ConditionReading:
+    """One condition of a flag with its own indicator's value and the state it alone would give."""
+
+    indicator: str
+    label: str
+    value: float | None
+    unit: str
+    decimals: int
+    state: FlagState
+    thresholds: str  # "amber >= 3, red >= 3.5 (hysteresis 0.2)"
+    stale_as_of: date | None = None
+
+
+@dataclass(frozen=True)
 class FlagResult:
-    """A risk flag's or supportive signal's evaluated state."""
+    """A risk flag's or supportive signal's evaluated state.
+
+    A flag whose input is stale is ``UNKNOWN`` with ``stale_as_of`` set: it is
+    shown as stale with that date, and counts for nothing in the stance.
+    """
 
     id: str
     label: str
@@ -135,6 +194,19 @@ class FlagResult:
     change: FlagChange | None = None
     previous_value: float | None = None
     detail: str = ""
+    conditions: tuple[ConditionReading, ...] = ()
+    stale_as_of: date | None = None
+    reading: str = ""  # the flag in words for a reader (its declared template, or indicator and value)
+    driver: str = ""  # flags sharing a driver count once in the stance
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_as_of is not None
+
+    @property
+    def shown_state(self) -> str:
+        """What a reader sees: the state, or "stale" for a flag whose input is out of date."""
+        return "stale" if self.stale else self.state.value
 
 
 @dataclass(frozen=True)
@@ -145,12 +217,21 @@ class PreviousFlag:
     value: float | None = None
 
 
+StanceLabel = Literal["Supportive", "Mixed", "Fragile", "Insufficient evidence"]
+
+
 @dataclass(frozen=True)
 class Stance:
-    """The overall stance with the reasons that produced it."""
+    """The overall stance with the reasons that produced it, written for a reader.
 
-    label: Literal["Supportive", "Mixed", "Fragile"]
+    ``missing`` names the signals that could not be read (unknown or stale);
+    ``evidence`` is the share of the report's drivers that were known and fresh.
+    """
+
+    label: StanceLabel
     reasons: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    evidence: float = 1.0
 
 
 Verdict = Literal["consistent", "not supported by the data", "no data"]
@@ -172,7 +253,11 @@ class ThesisCheck:
 class ChartImage:
     """A rendered chart: inline SVG markup plus the text a reader needs without seeing it.
 
-    ``title`` states the finding, written from the data; ``subtitle`` says what is plotted.
+    ``title`` states the finding, written from the data; ``subtitle`` says what is plotted;
+    ``note`` what the reader must know about the plotted data (a series missing, a
+    history starting inside the window). A chart that could not be drawn at all has
+    no ``svg`` and says why in ``note``. ``svg_phone`` is the same chart laid out for
+    a phone screen (narrower, larger text), shown by the HTML on small screens.
     """
 
     id: str
@@ -181,6 +266,12 @@ class ChartImage:
     alt: str
     source_line: str
     subtitle: str = ""
+    note: str = ""
+    svg_phone: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.svg)
 
 
 @dataclass(frozen=True)
@@ -226,8 +317,22 @@ class Narrative:
 
 
 @dataclass(frozen=True)
+class Readings:
+    """Indicators, flags and stance of one snapshot: what the plan computes twice, now and a period before."""
+
+    indicators: dict[str, IndicatorValue]
+    flags: dict[str, FlagResult]
+    stance: Stance
+
+
+@dataclass(frozen=True)
 class Analysis:
-    """The computed content of a briefing, before any rendering."""
+    """The computed content of a briefing, before any rendering.
+
+    ``snapshot`` is what the numbers were computed from, fallbacks resolved;
+    ``acquired`` the data as acquired (what is archived, so that a re-render
+    resolves the same fallbacks again).
+    """
 
     snapshot: Snapshot
     indicators: dict[str, IndicatorValue]
@@ -236,3 +341,5 @@ class Analysis:
     charts: dict[str, ChartImage] = field(default_factory=dict)
     thesis: list[ThesisCheck] = field(default_factory=list)
     narrative: Narrative | None = None
+    acquired: Snapshot | None = None
+    performance: PerformanceGrid | None = None

@@ -1,9 +1,9 @@
 """The written part of the briefing: key takeaways and implications, both from declared rules.
 
 **Takeaways.** The definition declares candidate sentences (``[[narrative.takeaways]]``),
-each a template with the numbers in it. What moved is measured by recomputing
-every indicator on the data that was public ``lookback_days`` earlier. The
-rules, in order:
+each a template with the numbers in it. What moved is measured against the
+same plan evaluated on the data that was public ``lookback_days`` earlier (the
+plan does that, once, and hands both readings here). The rules, in order:
 
 1. ``always`` takeaways come first, in declared order (the stance line).
 2. Every other candidate scores ``|move| / scale``, where the move is its
@@ -28,11 +28,9 @@ mechanical readings of the signals, not advice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
-from generator.flags import evaluate_flags
-from generator.indicators import evaluate_indicators
 from generator.model import (
     ConditionResult,
     FlagResult,
@@ -40,12 +38,11 @@ from generator.model import (
     ImplicationResult,
     IndicatorValue,
     Narrative,
-    Snapshot,
+    Readings,
     Stance,
     Takeaway,
 )
 from generator.phrasing import MissingValue, Quantity, render_template
-from generator.pointintime import known_on
 from generator.spec import ReportSpec
 from generator.spec_narrative import ConditionSpec, ImplicationSpec, TakeawaySpec
 
@@ -63,15 +60,6 @@ class FlagView:
     before: str
     changed: bool
     since: str
-
-
-def snapshot_on(spec: ReportSpec, snapshot: Snapshot, day: date) -> Snapshot:
-    """The snapshot cut down to what was public on ``day`` (same point-in-time rules as the briefing)."""
-    series = {}
-    for sid, data in snapshot.series.items():
-        sspec = spec.series.get(sid)
-        series[sid] = known_on(data, sspec, day) if sspec else replace(data, values=data.values[: str(day)])
-    return replace(snapshot, as_of=day, series=series)
 
 
 def _quantities(indicators: dict[str, IndicatorValue]) -> dict[str, Quantity | None]:
@@ -170,6 +158,20 @@ def choose_takeaways(
     return chosen + picked
 
 
+def flag_takeaways(spec: ReportSpec, flags: dict[str, FlagResult], views: dict[str, FlagView]) -> list[Takeaway]:
+    """A definition without declared takeaways gets one per flag: its state and its reading, changes first."""
+    home = {f: sec.id for sec in spec.sections for f in sec.flags}
+    out = []
+    for fid, f in flags.items():
+        view = views[fid]
+        change = f", from {view.before} {view.since}" if view.changed else ""
+        state = f.shown_state if not f.stale else f"stale (as of {f.stale_as_of})"
+        out.append(Takeaway(fid, f"{f.label}: {state}{change}. {f.reading[:1].upper()}{f.reading[1:]}.",
+                            home.get(fid), "flag changed" if view.changed else "flag", 100.0 if view.changed else 1.0))
+    out.sort(key=lambda t: -t.score)  # stable: changes first, then the definition's order
+    return out[: spec.narrative.max_takeaways]
+
+
 def _condition(
     cond: ConditionSpec, indicators: dict[str, IndicatorValue], flags: dict[str, FlagResult]
 ) -> ConditionResult:
@@ -203,31 +205,26 @@ def evaluate_implication(
     return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results)  # type: ignore[arg-type]
 
 
-def write_narrative(
-    spec: ReportSpec,
-    snapshot: Snapshot,
-    indicators: dict[str, IndicatorValue],
-    flags: dict[str, FlagResult],
-    stance: Stance,
-) -> Narrative:
-    """Takeaways and implications for a briefing, comparing against ``lookback_days`` earlier."""
-    lookback_date = snapshot.as_of - timedelta(days=spec.narrative.lookback_days)
-    then_indicators = evaluate_indicators(spec, snapshot_on(spec, snapshot, lookback_date))
-    flags_then = evaluate_flags(spec, then_indicators)
-    views = _flag_views(flags, flags_then, lookback_date)
-    changes = _changes(indicators, then_indicators)
+def write_narrative(spec: ReportSpec, now: Readings, then: Readings, lookback_date: date) -> Narrative:
+    """Takeaways and implications for a briefing: ``now`` against ``then``, read on ``lookback_date``."""
+    indicators, flags, stance = now.indicators, now.flags, now.stance
+    views = _flag_views(flags, then.flags, lookback_date)
+    changes = _changes(indicators, then.indicators)
     values: dict[str, object] = {
         "v": _quantities(indicators),
         "chg": changes,
-        "then": _quantities(then_indicators),
+        "then": _quantities(then.indicators),
         "flag": views,
         "stance": _stance_view(flags, stance),
         "days": Quantity(spec.narrative.lookback_days, 0),
     }
+    takeaways = choose_takeaways(spec, values, changes, views) if spec.narrative.takeaways else flag_takeaways(
+        spec, flags, views
+    )
     return Narrative(
         lookback_date=lookback_date,
-        takeaways=tuple(choose_takeaways(spec, values, changes, views)),
+        takeaways=tuple(takeaways),
         implications=tuple(evaluate_implication(r, indicators, flags) for r in spec.narrative.implications),
-        then={k: v.value for k, v in then_indicators.items()},
-        flags_then={k: f.state for k, f in flags_then.items()},
+        then={k: v.value for k, v in then.indicators.items()},
+        flags_then={k: f.state for k, f in then.flags.items()},
     )

@@ -29,6 +29,9 @@ __all__ = [
     "MissingValue",
     "Quantity",
     "TemplateSyntaxError",
+    "amount",
+    "count_of",
+    "counted",
     "private_names",
     "render_template",
     "template_refs",
@@ -236,3 +239,57 @@ def render_template(text: str, **values: Any) -> str:
         return " ".join(_compiled(text).render(**ns).split())
     except SecurityError as exc:
         raise SpecError(f"template {text!r}: the sandbox refuses it: {exc}") from None
+
+
+# ---------------------------------------------------------------- counts and amounts in plain words
+
+_NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+                 9: "nine"}
+
+
+def _plural(noun: str, n: int, plural: str | None = None) -> str:
+    if n == 1:
+        return noun
+    if plural is not None:
+        return plural
+    head, _, tail = noun.partition(" (")  # "risk flag (amber)" -> "risk flags (amber)"
+    return head + "s" + (f" ({tail}" if tail else "")
+
+
+def counted(n: int, noun: str, plural: str | None = None, words: bool = False) -> str:
+    """``counted(1, "risk flag")`` -> "1 risk flag"; 2 -> "2 risk flags"; ``words=True`` -> "one risk flag"."""
+    number = _NUMBER_WORDS.get(n, str(n)) if words else str(n)
+    return f"{number} {_plural(noun, n, plural)}"
+
+
+def count_of(n: int, total: int, noun: str, predicate: str, plural: str | None = None) -> str:
+    """``count_of(1, 10, "risk flag", "red")`` -> "1 of 10 risk flags is red" (verb agrees with ``n``)."""
+    verb = "is" if n == 1 else "are"
+    if total == 1:
+        return f"the {noun} is {predicate}" if n == 1 else f"the {noun} is not {predicate}"
+    return f"{n} of {total} {_plural(noun, total, plural)} {verb} {predicate}"
+
+
+_POINT_UNITS = {"pp": ("point", "points"), "points": ("point", "points"), "bp": ("bp", "bp")}
+
+
+def amount(value: float, unit: str, decimals: int = 1, signed: bool = False, change: bool = False) -> str:
+    """A number with its unit as a reader says it: ``amount(1, "pp", 0, signed=True)`` -> "+1 point".
+
+    "pp" reads as points, "bp" stays bp, "%" sticks to the number ("3.2%"), other
+    units follow it after a space ("1.2 x", "17 percentile" reads "17th percentile").
+    ``change=True`` is a change of a quantity in that unit: a change of a rate in %
+    or of a percentile is in points ("+0.1 points"), never "+0.1%".
+    """
+    q = Quantity(value, decimals)
+    text = _signed(q) if signed else str(q)
+    if change and unit in ("%", "percentile", "index points"):
+        unit = "points"
+    if unit in _POINT_UNITS:
+        one, many = _POINT_UNITS[unit]
+        return f"{text} {one if abs(q.shown) == 1 else many}"
+    if unit == "%":
+        return f"{text}%"
+    if unit == "percentile":
+        return f"{_ordinal(q)} percentile"
+    return f"{text} {unit}".strip()

@@ -1,7 +1,10 @@
 """The Python API: ``build_briefing`` reads top to bottom as the pipeline.
 
-spec -> acquire (sources, store, point in time) -> indicators -> flags -> charts
--> render (HTML, PDF) -> archive. The CLI is a thin layer over this.
+definition -> plan (checked before anything is fetched) -> acquire (sources,
+store, point in time, valuation inputs) -> the earlier briefings it compares
+with -> ``plan.evaluate`` (derived series, indicators, flags, stance,
+narrative) -> charts -> record (manifest) -> render (HTML, PDF) -> archive.
+The CLI is a thin layer over this.
 """
 
 from __future__ import annotations
@@ -13,21 +16,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from generator.acquire import DataSources, acquire
+from generator.acquire import DataSources, acquire_inputs
 from generator.archive import check_target, write_briefing
-from generator.archive.document import Past, Record, history_chart, load_past, make_record, render_files
 from generator.archive.index import write_index
-from generator.charts import CHART_KINDS, render_charts  # registers the chart kinds without importing matplotlib
+from generator.archive.past import load_past
 from generator.charts.worker import ChartWorker
 from generator.errors import OutputError, UsageError
-from generator.flags import decide_stance, evaluate_flags
-from generator.indicators import FUNCTIONS, evaluate_indicators
-from generator.model import Analysis, ChartImage, PreviousFlag, Snapshot
-from generator.narrative import write_narrative
+from generator.model import Analysis, ChartImage
+from generator.plan import Plan, compile_plan
+from generator.record import Past, Record, history_chart, make_record
+from generator.render.documents import render_files
 from generator.render.pdf import preload as preload_pdf
-from generator.sources.valuation import add_valuation_inputs, live_quotes
-from generator.spec import DEFAULT_REPORT, LoadedSpec, load_spec
-from generator.thesis import CHECKS, evaluate_thesis
+from generator.reports import archive_root, find_report
 from generator.version import __version__
 
 log = logging.getLogger(__name__)
@@ -67,47 +67,9 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def load_report(report: str | Path = DEFAULT_REPORT) -> LoadedSpec:
-    """Load and validate a report definition against the registered functions and chart kinds."""
-    kinds = {name: kind.facts for name, kind in CHART_KINDS.items()}
-    return load_spec(report, functions=sorted(FUNCTIONS), chart_kinds=kinds, claim_checks=sorted(CHECKS))
-
-
-def analyse(
-    loaded: LoadedSpec,
-    snapshot: Snapshot,
-    progress: Progress | None = None,
-    previous: dict[str, PreviousFlag] | None = None,
-    draw_charts: bool = True,
-) -> Analysis:
-    """Indicators, flags, stance and charts for a snapshot: everything but the document.
-
-    ``previous``: the flags of the previous archived briefing. ``draw_charts=False``
-    leaves the charts to be drawn later (backfill draws them in worker processes).
-    """
-    say = progress or (lambda _m: None)
-    spec = loaded.spec
-    say("computing indicators and flags")
-    indicators = evaluate_indicators(spec, snapshot)
-    flags = evaluate_flags(spec, indicators, previous=previous)
-    stance = decide_stance(spec.stance, flags)
-    thesis = evaluate_thesis(spec, snapshot)
-    narrative = write_narrative(spec, snapshot, indicators, flags, stance)
-    if not draw_charts:
-        return Analysis(
-            snapshot=snapshot, indicators=indicators, flags=flags, stance=stance, thesis=thesis, narrative=narrative
-        )
-    say("drawing charts")
-    charts = render_charts(spec, snapshot)
-    return Analysis(
-        snapshot=snapshot,
-        indicators=indicators,
-        flags=flags,
-        stance=stance,
-        charts=charts,
-        thesis=thesis,
-        narrative=narrative,
-    )
+def load_report(report: str | Path | None = None) -> Plan:
+    """Find (``--report``, ``BRIEFING_REPORT``, the packaged default) and compile a report definition."""
+    return compile_plan(find_report(report))
 
 
 def build_briefing(
@@ -116,7 +78,7 @@ def build_briefing(
     source: str = "auto",
     formats: Sequence[str] = FORMATS,
     output_dir: str | Path = "output",
-    report: str | Path = DEFAULT_REPORT,
+    report: str | Path | None = None,
     force: bool = False,
     sources: DataSources | None = None,
     progress: Progress | None = None,
@@ -133,50 +95,43 @@ def build_briefing(
     say = progress or (lambda _m: None)
     day = check_date(date)
     wanted = check_formats(formats)
-    loaded = load_report(report)
-    root = Path(output_dir)
+    plan = load_report(report)
+    root = archive_root(Path(output_dir), plan.report_id)
     check_target(root, day, force)
     with ChartWorker(enabled=parallel and "pdf" in wanted) as worker:
-        past = load_past(root, day)
+        snapshot = acquire_inputs(plan, day, source=source, sources=sources, progress=say, strict=strict)
+        past = load_past(root, day, plan.report_id, snapshot.illustrative)
         for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so
-            log.warning("skipping an earlier briefing: %s", problem.message)
-        snapshot = acquire(loaded.spec, day, source=source, sources=sources, progress=say, strict=strict)
-        snapshot = add_valuation_inputs(
-            loaded.spec, loaded.path, snapshot, live_quotes(source, sources), *([sources.today] if sources else [])
-        )
-        analysis = analyse(loaded, snapshot, say, previous=past.previous_flags, draw_charts=False)
+            log.warning("skipping an earlier briefing: %s", problem)
+        say("computing indicators and flags")
+        analysis = plan.evaluate(snapshot, previous=past.previous_flags)
         say("drawing charts")
-        charts = worker.draw(loaded.spec, snapshot)
+        charts = worker.draw(plan.spec, analysis.snapshot, phone="html" in wanted)  # only the HTML shows phone charts
         generated_at = datetime.now(UTC).replace(microsecond=0)
-        record = make_record(loaded, analysis, day, generated_at, __version__, past)
+        record = make_record(plan, analysis, day, generated_at, __version__, past)
         flag_history = worker.submit(history_chart, record.manifest)
         if "pdf" in wanted:
             preload_pdf()  # while the charts are drawn
         analysis = replace(analysis, charts=charts())
     # The worker has finished (leaving the block waits for it); its flag-history chart is read when rendering.
-    return publish(
-        loaded, analysis, day, generated_at, root, wanted, force, past, say, record=record, flag_history=flag_history
-    )
+    return publish(plan, analysis, day, root, wanted, force, record, flag_history, say)
 
 
 def publish(
-    loaded: LoadedSpec,
+    plan: Plan,
     analysis: Analysis,
     day: date,
-    generated_at: datetime,
     root: Path,
     formats: Sequence[str],
     force: bool,
-    past: Past,
-    progress: Progress | None = None,
-    record: Record | None = None,
+    record: Record,
     flag_history: Callable[[], ChartImage | None] | None = None,
+    progress: Progress | None = None,
 ) -> BriefingResult:
     """Render the documents, write the dated folder atomically, then refresh the archive index."""
     say = progress or (lambda _m: None)
-    record = record or make_record(loaded, analysis, day, generated_at, __version__, past)
     say("rendering " + " and ".join(f.upper() for f in formats))
-    files = render_files(loaded, analysis, record, formats, __version__, flag_history)
+    files = render_files(plan, analysis, record, formats, __version__, flag_history)
     say("writing the archive")
     directory, manifest = write_briefing(root, day, files, record.manifest, force=force)
     try:
@@ -186,3 +141,6 @@ def publish(
         say(f"warning: archive index not updated: {exc}")
     written = {name: directory / name for name in [*files, "manifest.json"]}
     return BriefingResult(date=day, directory=directory, files=written, manifest=manifest.as_json(), analysis=analysis)
+
+
+__all__ = ["FORMATS", "BriefingResult", "Past", "build_briefing", "check_date", "check_formats", "load_report"]

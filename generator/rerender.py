@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.archive.document import Record, render_files
 from generator.archive.read import ArchivedBriefing
 from generator.archive.write import check_new_folder, write_new_folder
+from generator.charts import render_charts
 from generator.errors import ArchiveError, SpecError
 from generator.manifest import MANIFEST_FILE, Manifest, build_manifest, manifest_bytes
 from generator.model import FlagState, PreviousFlag
-from generator.pipeline import analyse, load_report
+from generator.plan import compile_plan
+from generator.record import Record
+from generator.render.documents import render_files
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = 
     if not briefing.report_path.exists():
         raise ArchiveError(f"{briefing.report_path}: the report definition copy is missing")
     try:
-        loaded = load_report(briefing.report_path)
+        plan = compile_plan(briefing.report_path, archived=True)
     except SpecError as exc:
         raise ArchiveError(f"cannot re-render {briefing.date}: {exc}") from None
-    if loaded.sha256 != m.report_definition.sha256:
+    if plan.sha256 != m.report_definition.sha256:
         raise ArchiveError(
             f"{briefing.report_path}: report_definition.sha256: the copy does not match the manifest (edited by hand?)"
         )
@@ -80,10 +82,11 @@ def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = 
         for fid, f in m.flags.items()
         if f.previous_state is not None
     }
-    analysis = analyse(loaded, snapshot, previous=previous)
-    recomputed = build_manifest(loaded, analysis, m.briefing_date, m.generated_at, m.generator_version)
+    analysis = plan.evaluate(snapshot, previous=previous)
+    analysis = replace(analysis, charts=render_charts(plan.spec, analysis.snapshot))
+    recomputed = build_manifest(plan, analysis, m.briefing_date, m.generated_at, m.generator_version)
     record = Record(manifest=m, snapshot=briefing.snapshot_path.read_bytes(), report=briefing.report_path.read_bytes())
-    files = render_files(loaded, analysis, record, formats, m.generator_version)
+    files = render_files(plan, analysis, record, formats, m.generator_version)
     files = {**files, MANIFEST_FILE: manifest_bytes(m)}
     write_new_folder(Path(target), briefing.directory.parent, files)
     written = {name: Path(target) / name for name in files}

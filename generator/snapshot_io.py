@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from generator.errors import ArchiveError
-from generator.model import QualityNote, SeriesData, Snapshot
+from generator.model import QualityNote, Rejection, SeriesData, Snapshot
 
 FORMAT = 1
 META_KEY = b"macro_briefing.snapshot"
@@ -47,6 +47,9 @@ def _series_meta(s: SeriesData) -> dict[str, Any]:
         "stale": s.stale,
         "notes": list(s.notes),
         "known_since": s.known_since is not None,
+        # Rejected observations decide whether an indicator is "no data": a re-render must see them too.
+        **({"rejected": [{"date": r.date.isoformat(), "value": r.value, "reason": r.reason} for r in s.rejected]}
+           if s.rejected else {}),
     }
 
 
@@ -138,6 +141,8 @@ def _from_table(table: pa.Table, meta: dict[str, Any]) -> Snapshot:
             known_since=known_since,
             stale=bool(info["stale"]),
             notes=tuple(info["notes"]),
+            rejected=tuple(Rejection(date.fromisoformat(r["date"]), float(r["value"]), r["reason"])
+                           for r in info.get("rejected", ())),
         )
     quality = tuple(QualityNote(q["series"], q["level"], q["message"]) for q in meta["quality"])
     return Snapshot(

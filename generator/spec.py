@@ -5,17 +5,15 @@ once, each naming the file, the key and what was expected, e.g.::
 
     reports/small_cap_rotation.toml: flags.credit_stress.red: expected a number, got 'high'
 
-Cross-references (an indicator naming an unknown series, a flag naming an
-unknown indicator, an indicator function that is not registered) are checked
-too, with a suggestion when the name is close to a known one.
+This module is the schema and the loading of one file (with its includes,
+``generator/spec_files.py``). Cross-references and the parameters of every
+function, chart kind and check are checked when the definition is compiled
+into a plan (``generator/plan``), with a suggestion when a name is close to a
+known one.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-import tomllib
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from pathlib import Path
@@ -24,14 +22,26 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from generator.errors import SpecError
-from generator.spec_narrative import NarrativeSpec, check_narrative, check_template
+from generator.spec_files import DefinitionSource, read_definition
+from generator.spec_flags import FlagCondition as FlagCondition  # re-exported: part of the schema
+from generator.spec_flags import FlagSpec, StanceSpec
+from generator.spec_narrative import NarrativeSpec
+from generator.spec_performance import PerformanceSpec
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
 Provider = Literal["yahoo", "fred"]
-SeriesKind = Literal["price", "rate", "spread", "index", "level", "percent", "flag"]
+SeriesKind = Literal["price", "commodity", "rate", "spread", "index", "level", "percent", "flag"]
+"""What a series measures; validation's bounds follow from it (``generator/sources/validate.py``): a ``price``
+(equity, fund) is above zero, a ``commodity`` price may go negative (WTI on 2020-04-20), a ``rate``,
+``spread`` or ``percent`` moves in points."""
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_^.\-]+$")]
 
-DEFAULT_REPORT = Path("reports/small_cap_rotation.toml")
+Scalar = float | int | str | bool
+
+# How old a series' last observation may be, beyond its own period and publication lag, before it is stale:
+# a weekend and a holiday for daily data, a late release for the others.
+GRACE_DAYS = {"daily": 4, "weekly": 5, "monthly": 10, "quarterly": 15}
+PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
 
 
 class _Strict(BaseModel):
@@ -39,13 +49,68 @@ class _Strict(BaseModel):
 
 
 class ReportMeta(_Strict):
-    """The ``[report]`` table: titles and document-wide settings."""
+    """The ``[report]`` table: titles, the report's own words, and document-wide settings.
 
+    Everything a reader sees that is specific to this report lives here, not in code:
+    the cover's kicker line, the PDF's keywords, the email attachment's name.
+    """
+
+    id: Identifier = Field(default="", description="Names the report in the archive; default: the file name")
     title: str
     subtitle: str = ""
+    kicker: str = Field(default="Macro strategy briefing", description="The small line above the cover's title")
     author: str = "macro-briefing"
     disclaimer: str = ""
+    keywords: list[str] = Field(default_factory=list, description="PDF metadata keywords")
+    attachment_name: str = Field(
+        default="{report}-{date}.pdf", description="The PDF's file name in an email ({report}: the id, {date})"
+    )
     page_size: Literal["A4", "Letter"] = "A4"
+    recession_series: str | None = Field(
+        default=None, description="A 0/1 recession series (e.g. USREC) shaded on multi-year charts"
+    )
+    calendar: str | None = Field(
+        default=None, description="Events file for 'What to watch' (e.g. calendar.toml), relative to this file"
+    )
+
+    @model_validator(mode="after")
+    def _attachment_pattern(self) -> ReportMeta:
+        try:
+            name = self.attachment_name.format(report="r", date="2026-01-02")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("attachment_name may use only {report} and {date}") from None
+        if "/" in name or "\\" in name or not name.endswith(".pdf"):
+            raise ValueError("attachment_name must be a plain file name ending in .pdf") from None
+        return self
+
+
+class FallbackSpec(_Strict):
+    """What stands in for a series when it is missing or stale (``fallback = {...}`` on a series).
+
+    Either another series (``series = "XLE"``: large-cap energy for small-cap
+    energy) or a derivation registered in ``generator/derive.py`` from other
+    series (``function = "target_from_effective"``, ``inputs = { effective = "DFF" }``).
+    ``label`` is shown wherever the stand-in is used and recorded in the manifest.
+    """
+
+    label: str = Field(min_length=1)
+    series: str | None = None
+    function: str | None = None
+    inputs: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Scalar] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FallbackSpec:
+        if (self.series is None) == (self.function is None):
+            raise ValueError("a fallback names either 'series' (a stand-in) or 'function' (a derivation)")
+        if self.series is not None and (self.inputs or self.params):
+            raise ValueError("a stand-in series takes no 'inputs' or 'params'")
+        return self
+
+    @property
+    def sources(self) -> list[str]:
+        """The series the fallback reads."""
+        return [self.series] if self.series is not None else list(self.inputs.values())
 
 
 class SeriesSpec(_Strict):
@@ -59,13 +124,41 @@ class SeriesSpec(_Strict):
     kind: SeriesKind
     unit: str
     publication_lag_days: int = Field(default=0, ge=0, le=200)
-    max_staleness_days: int = Field(default=7, ge=1, le=400)
+    max_staleness_days: int | None = Field(
+        default=None, ge=1, le=400, description="Override of the age limit derived from frequency and lag"
+    )
     required: bool = True
     field: Literal["adjclose", "close", "volume", "value"] = "value"
+    bounds: tuple[float, float] | None = Field(
+        default=None, description="Plausible range [low, high], replacing the one of the series' kind"
+    )
+    plausible: list[date_type] = Field(
+        default_factory=list, description="Dates whose values are kept whatever validation says of them"
+    )
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> SeriesSpec:
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError("bounds must be [low, high] with low < high")
+        return self
+    fallback: FallbackSpec | None = None
 
     @property
     def provider_symbol(self) -> str:
         return self.symbol or self.id
+
+    @property
+    def max_age_days(self) -> int:
+        """How old the last observation may be at the briefing date before the series is stale.
+
+        Declared (``max_staleness_days``), or derived: one period of the series'
+        frequency, plus its publication lag, plus a grace for weekends, holidays
+        and late releases (daily 1 + lag + 4; weekly 7 + lag + 5; monthly
+        31 + lag + 10; quarterly 92 + lag + 15).
+        """
+        if self.max_staleness_days is not None:
+            return self.max_staleness_days
+        return PERIOD_DAYS[self.frequency] + self.publication_lag_days + GRACE_DAYS[self.frequency]
 
 
 class IndicatorSpec(_Strict):
@@ -75,88 +168,10 @@ class IndicatorSpec(_Strict):
     label: str
     function: str
     inputs: dict[str, str | list[str]]
-    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
-    unit: str
+    params: dict[str, Scalar] = Field(default_factory=dict)
+    unit: str = Field(default="", description="Default: the unit the function declares")
     decimals: int = Field(default=1, ge=0, le=4)
     description: str = ""
-
-
-def _threshold_problem(kind: str, direction: str, amber: float, red: float | None, green: float | None) -> str | None:
-    """Why a condition's thresholds cannot work for a flag of ``kind``, or ``None`` when they can."""
-    if kind == "risk" and red is None:
-        return "a risk flag needs 'red' (and 'amber') thresholds"
-    if kind == "support" and green is None:
-        return "a support signal needs 'green' (and 'amber') thresholds"
-    top, name = (red, "red") if kind == "risk" else (green, "green")
-    assert top is not None
-    if not (top >= amber if direction == "above" else top <= amber):
-        return f"with direction '{direction}', '{name}' must be beyond 'amber'"
-    return None
-
-
-class FlagCondition(_Strict):
-    """One test of one indicator against thresholds: the unit a flag is built from.
-
-    ``direction = "above"``: for a risk flag, values at or above ``amber``/``red``
-    are amber/red; for a support signal, values at or above ``green``/``amber``
-    are green/amber. ``"below"`` mirrors it. ``hysteresis`` (in the indicator's
-    unit) is how far the value must move back past a threshold before the flag
-    calms down again (see :mod:`generator.flags`).
-    """
-
-    indicator: str
-    direction: Literal["above", "below"]
-    amber: float
-    red: float | None = None
-    green: float | None = None
-    hysteresis: float = Field(default=0.0, ge=0)
-
-
-class FlagSpec(_Strict):
-    """A risk flag or supportive signal (``[flags.ID]``) with traffic-light thresholds.
-
-    The top-level ``indicator``/``direction``/thresholds are the primary
-    condition; ``[[flags.ID.conditions]]`` may add more, combined with
-    ``combine = "all"`` (every condition must be met: the flag takes the least
-    alarming of their states) or ``"any"`` (one is enough: the most alarming).
-    """
-
-    id: str = ""
-    label: str
-    kind: Literal["risk", "support"]
-    indicator: str
-    direction: Literal["above", "below"]
-    amber: float
-    red: float | None = None
-    green: float | None = None
-    hysteresis: float = Field(default=0.0, ge=0)
-    conditions: list[FlagCondition] = Field(default_factory=list)
-    combine: Literal["all", "any"] = "all"
-    rationale: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _thresholds_match_kind(self) -> FlagSpec:
-        problem = _threshold_problem(self.kind, self.direction, self.amber, self.red, self.green)
-        if problem:
-            raise ValueError(problem)
-        for i, cond in enumerate(self.conditions):
-            problem = _threshold_problem(self.kind, cond.direction, cond.amber, cond.red, cond.green)
-            if problem:
-                raise ValueError(f"conditions[{i}]: {problem}")
-        return self
-
-    @property
-    def checks(self) -> tuple[FlagCondition, ...]:
-        """Every condition, the primary one first."""
-        primary = FlagCondition(
-            indicator=self.indicator,
-            direction=self.direction,
-            amber=self.amber,
-            red=self.red,
-            green=self.green,
-            hysteresis=self.hysteresis,
-        )
-        return (primary, *self.conditions)
 
 
 class ChartSpec(_Strict):
@@ -192,23 +207,6 @@ class SectionSpec(_Strict):
     )
 
 
-class StanceSpec(_Strict):
-    """The rule that turns flags and signals into the overall stance (``[stance]``).
-
-    Fragile when at least ``fragile_if_red_at_least`` risk flags are red;
-    otherwise Supportive when at least ``supportive_if_green_support_at_least``
-    supportive signals are green, at most ``supportive_max_red`` risk flags are
-    red and at most ``supportive_max_amber`` are amber (no limit when unset);
-    Mixed otherwise. Unknown flags count for nothing, so missing data can never
-    make the stance look better.
-    """
-
-    fragile_if_red_at_least: int = Field(default=2, ge=1)
-    supportive_if_green_support_at_least: int = Field(default=2, ge=1)
-    supportive_max_red: int = Field(default=0, ge=0)
-    supportive_max_amber: int | None = Field(default=None, ge=0)
-
-
 class ClaimSpec(_Strict):
     """One quantitative claim of the article (``[[claims]]``) and the check that tests it against data."""
 
@@ -226,30 +224,53 @@ class ThesisSpec(_Strict):
     article_date: date_type
 
 
+QUOTE_FIELDS = ("trailingPE", "forwardPE", "marketCap")
+FUND_RATIO_FIELDS = ("priceToEarnings", "priceToBook", "priceToSales", "priceToCashflow")
+
+
 class ValuationInputSpec(_Strict):
-    """A valuation input (``[valuation_inputs.ID]``): an analyst figure or a live quote field.
+    """A valuation input (``[valuation_inputs.ID]``): an analyst figure, a live quote field or a fund figure.
 
     ``origin = "analyst"``: read from the analyst file (each row has its own date
     and source). ``origin = "yahoo_quote"``: a field of Yahoo's quote for
-    ``symbol`` (e.g. ``trailingPE``, ``marketCap``), recorded in the manifest so
-    a history builds up in the archive. Values outside ``valid_range`` are
-    rejected as nonsense. ``basis`` says exactly what the number is (forward or
-    trailing, with or without loss-making members).
+    ``symbol`` (e.g. ``trailingPE``, ``marketCap``). ``origin = "yahoo_fund"``:
+    Yahoo's fund data for ``symbol`` (yfinance's ``Ticker.funds_data``): a ratio
+    of its equity holdings (``priceToEarnings``, ``priceToBook``, ...; needs
+    ``valid_range``, which also tells Yahoo's inverted form from the ratio) or,
+    with ``field = "holdingPercent"``, the summed weight of ``holdings`` among
+    its top holdings. Quote and fund values are snapshotted into the local store
+    on each live run, dated that day, so their history accrues. Values outside
+    ``valid_range`` are rejected as nonsense. ``basis`` says exactly what the
+    number is (forward or trailing, with or without loss-making members).
     """
 
     id: str = ""
     label: str
     unit: str
-    origin: Literal["analyst", "yahoo_quote"]
+    origin: Literal["analyst", "yahoo_quote", "yahoo_fund"]
     basis: str = Field(min_length=1)
     symbol: str | None = None
-    field: Literal["trailingPE", "forwardPE", "marketCap"] | None = None
+    field: Literal[
+        "trailingPE", "forwardPE", "marketCap",
+        "priceToEarnings", "priceToBook", "priceToSales", "priceToCashflow", "holdingPercent",
+    ] | None = None
+    holdings: list[str] | None = None
     valid_range: tuple[float, float] | None = None
 
     @model_validator(mode="after")
-    def _quote_needs_symbol(self) -> ValuationInputSpec:
-        if self.origin == "yahoo_quote" and (self.symbol is None or self.field is None):
-            raise ValueError("origin 'yahoo_quote' needs 'symbol' and 'field'")
+    def _live_needs_symbol(self) -> ValuationInputSpec:
+        if self.origin != "analyst" and (self.symbol is None or self.field is None):
+            raise ValueError(f"origin '{self.origin}' needs 'symbol' and 'field'")
+        if self.origin == "yahoo_quote" and self.field not in QUOTE_FIELDS:
+            raise ValueError(f"origin 'yahoo_quote' takes field {', '.join(QUOTE_FIELDS)}")
+        if self.origin == "yahoo_fund":
+            if self.field not in (*FUND_RATIO_FIELDS, "holdingPercent"):
+                raise ValueError(f"origin 'yahoo_fund' takes field {', '.join(FUND_RATIO_FIELDS)} or holdingPercent")
+            if self.field in FUND_RATIO_FIELDS and self.valid_range is None:
+                raise ValueError("a fund ratio needs 'valid_range' (it also tells Yahoo's inverted form apart)")
+        if (self.field == "holdingPercent") != bool(self.holdings):
+            raise ValueError("field 'holdingPercent' needs 'holdings' (the symbols whose weights are summed), "
+                             "and 'holdings' needs field 'holdingPercent'")
         if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
             raise ValueError("valid_range must be [low, high] with low < high")
         return self
@@ -276,6 +297,7 @@ class ReportSpec(_Strict):
     thesis: ThesisSpec | None = None
     claims: list[ClaimSpec] = Field(default_factory=list)
     narrative: NarrativeSpec = Field(default_factory=NarrativeSpec)
+    performance: PerformanceSpec | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -294,14 +316,34 @@ class ReportSpec(_Strict):
 
 @dataclass(frozen=True)
 class LoadedSpec:
-    """A validated definition together with where it came from and its content hash."""
+    """A validated definition together with where it came from and its content hash.
+
+    ``sha256`` is the hash of :meth:`definition_bytes`: the file itself, or, when
+    it includes others, the one self-contained TOML archived beside each briefing.
+    """
 
     spec: ReportSpec
     path: Path
     sha256: str
+    source: DefinitionSource | None = None
+
+    @property
+    def report_id(self) -> str:
+        return self.spec.report.id
+
+    def definition_bytes(self) -> bytes:
+        """The bytes archived as ``report.toml``: re-read, and checked against the hash taken at load."""
+        try:
+            fresh = read_definition(self.path)
+        except SpecError as exc:
+            raise SpecError(f"{self.path}: cannot read report definition again ({exc})") from None
+        if fresh.sha256() != self.sha256:
+            raise SpecError(f"{self.path}: the report definition changed while the briefing was being built; run again")
+        return fresh.canonical_bytes()
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    """``("flags", "credit_stress", "amber")`` -> ``flags.credit_stress.amber``; list positions as ``[i]``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -329,112 +371,30 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{message}" + (f", got {got!r}" if kind not in {"value_error"} and got is not None else "")
 
 
-def _suggest(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def load_spec(path: str | Path) -> LoadedSpec:
+    """Read and validate a definition and its includes; one ``SpecError`` lists every problem.
 
-
-def _check_chart_title(chart: ChartSpec, facts: Mapping[str, str]) -> list[str]:
-    """A chart title may read only its kind's facts; a per-series fact only the chart's own series."""
-    known: dict[str, list[str] | None] = {
-        name: (list(chart.series) if kind == "series" else None) for name, kind in facts.items()
-    }
-    return check_template(f"charts.{chart.id}.title", chart.title, known)
-
-
-def _cross_check(
-    spec: ReportSpec, functions: list[str], chart_kinds: Sequence[str] | Mapping[str, Mapping[str, str]],
-    claim_checks: list[str] | None = None,
-) -> list[str]:
-    problems: list[str] = []
-    series_ids = list(spec.series)
-    input_ids = series_ids + list(spec.valuation_inputs)
-    for ind in spec.indicators.values():
-        if functions and ind.function not in functions:
-            problems.append(
-                f"indicators.{ind.id}.function: unknown indicator function "
-                f"'{ind.function}'{_suggest(ind.function, functions)}"
-            )
-        for arg, ref in ind.inputs.items():
-            for sid in [ref] if isinstance(ref, str) else ref:
-                if sid not in spec.series and sid not in spec.valuation_inputs:
-                    problems.append(
-                        f"indicators.{ind.id}.inputs.{arg}: unknown series '{sid}'{_suggest(sid, input_ids)}"
-                    )
-    for vid in spec.valuation_inputs:
-        if vid in spec.series:
-            problems.append(f"valuation_inputs.{vid}: the id is already a series; pick another")
-    indicator_ids = list(spec.indicators)
-    for flag in spec.flags.values():
-        for i, cond in enumerate(flag.checks):
-            key = "indicator" if i == 0 else f"conditions[{i - 1}].indicator"
-            if cond.indicator not in spec.indicators:
-                problems.append(
-                    f"flags.{flag.id}.{key}: unknown indicator '{cond.indicator}'"
-                    f"{_suggest(cond.indicator, indicator_ids)}"
-                )
-    seen_claims: set[str] = set()
-    for i, claim in enumerate(spec.claims):
-        if claim.id in seen_claims:
-            problems.append(f"claims[{i}].id: duplicate claim id '{claim.id}'")
-        seen_claims.add(claim.id)
-        if claim_checks is not None and claim.check not in claim_checks:
-            problems.append(
-                f"claims[{i}].check: unknown thesis check '{claim.check}'{_suggest(claim.check, claim_checks)}"
-            )
-    if spec.claims and spec.thesis is None:
-        problems.append("thesis: a [thesis] table with 'article_date' is required when [[claims]] are declared")
-    for chart in spec.charts.values():
-        if chart_kinds and chart.kind not in chart_kinds:
-            problems.append(
-                f"charts.{chart.id}.kind: unknown chart kind '{chart.kind}'{_suggest(chart.kind, list(chart_kinds))}"
-            )
-        for sid in chart.series:
-            if sid not in spec.series:
-                problems.append(f"charts.{chart.id}.series: unknown series '{sid}'{_suggest(sid, series_ids)}")
-        if isinstance(chart_kinds, Mapping) and chart.kind in chart_kinds:
-            problems += _check_chart_title(chart, chart_kinds[chart.kind])
-    for i, section in enumerate(spec.sections):
-        for table, refs in (("indicators", section.indicators), ("flags", section.flags), ("charts", section.charts)):
-            known = getattr(spec, table)
-            for ref in refs:
-                if ref not in known:
-                    problems.append(f"sections[{i}].{table}: unknown {table[:-1]} '{ref}'{_suggest(ref, list(known))}")
-    problems += check_narrative(spec.narrative, spec)
-    return problems
-
-
-def load_spec(
-    path: str | Path = DEFAULT_REPORT,
-    *,
-    functions: list[str] | None = None,
-    chart_kinds: Sequence[str] | Mapping[str, Mapping[str, str]] | None = None,
-    claim_checks: list[str] | None = None,
-) -> LoadedSpec:
-    """Read, validate and cross-check a report definition; raise one ``SpecError`` listing every problem.
-
-    ``functions``, ``chart_kinds`` and ``claim_checks`` are the registered names to
-    check references against; the pipeline passes the registries' keys. When
-    ``chart_kinds`` maps each kind to its facts (name -> "value" | "text" |
-    "series"), chart title templates are checked against them too.
+    Each line names the file that holds the key (the definition or an included
+    catalogue), the key and what was expected. References between tables are
+    checked when the definition is compiled (:func:`generator.plan.compile_plan`).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(f"{path}: report definition not found") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read report definition ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    source = read_definition(path)
+    data = dict(source.data)
+    report = data.get("report")
+    if isinstance(report, dict) and not report.get("id"):
+        data["report"] = {**report, "id": _id_from_name(path.stem)}
     try:
         spec = ReportSpec.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{path}: {_format_loc(e['loc'])}: {_describe(dict(e))}" for e in exc.errors()]
-        raise SpecError("\n".join(lines)) from None
-    problems = _cross_check(spec, functions or [], chart_kinds or [], claim_checks)
-    if problems:
-        raise SpecError("\n".join(f"{path}: {p}" for p in problems))
-    return LoadedSpec(spec=spec, path=path, sha256=hashlib.sha256(raw).hexdigest())
+        lines = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            lines.append(f"{source.origin(loc)}: {format_loc(loc)}: {_describe(dict(e))}")
+        raise SpecError("\n".join(dict.fromkeys(lines))) from None
+    return LoadedSpec(spec=spec, path=path, sha256=source.sha256(), source=source)
+
+
+def _id_from_name(stem: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in stem)
+    return cleaned or "report"

@@ -7,9 +7,15 @@ two series be updated at once.
 
 Each row is one observation as fetched: ``date``, ``value``, ``fetched_at``
 (UTC), ``source`` and, when the source gave real-time dates (ALFRED),
-``known_since``. A new row is added only when a date is new or its value
+``known_since``: the date the observation was first published. A run with a
+FRED key records ALFRED's release dates there; later key-less runs and
+backfills read them back (a date's first recorded release, whatever row is
+latest) instead of inferring publication from the declared lag. A new row is added only when a date is new or its value
 changed (a revision), so the file is a log of what was known when, and reading
 takes the most recently fetched value for each date.
+
+Errors name the store file (``store file IWM.parquet``), never its folder: they reach the data-quality
+box of briefings, which show no local path (``briefing data list`` says where the store is).
 
 Concurrent runs are safe: a writer holds a per-series file lock while it
 reads, merges and writes, and the new file replaces the old one atomically
@@ -167,6 +173,24 @@ def _latest(rows: _Rows, ordered: bool = False) -> _Rows:
     return rows.take(np.flatnonzero(last))
 
 
+def _first_known(rows: _Rows) -> np.ndarray | None:
+    """Each date's first publication (``NaT`` where no row has one), in date order; ``None`` when no row has any.
+
+    A release date is a fact about the date, not about one fetch: a later
+    revision fetched without one (a key-less run) does not erase it.
+    """
+    if np.isnat(rows.known).all():
+        return None
+    unknown = np.iinfo(np.int64).max
+    known = np.where(np.isnat(rows.known), unknown, rows.known.view("int64"))
+    dates = rows.date.view("int64")
+    order = np.argsort(dates, kind="stable")
+    dates, known = dates[order], known[order]
+    starts = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
+    first = np.minimum.reduceat(known, starts)
+    return np.where(first == unknown, _NAT, first.view("datetime64[ns]"))
+
+
 class ParquetStore:
     """The store under ``root``. Cheap to construct; touches the disk only when used."""
 
@@ -196,20 +220,20 @@ class ParquetStore:
         except FileNotFoundError:
             return _empty_rows()
         except OSError as exc:
-            raise StoreError(f"{path}: unreadable store file ({type(exc).__name__})") from None
+            raise StoreError(f"store file {path.name}: unreadable ({type(exc).__name__})") from None
         try:
             table = pq.ParquetFile(buffer).read(use_threads=False)  # threads cost more than they save here
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise StoreError(
-                f"{path}: unreadable store file ({type(exc).__name__}); delete it and the next run refetches"
+                f"store file {path.name}: unreadable ({type(exc).__name__}); delete it and the next run refetches"
             ) from None
         missing = [c for c in COLUMNS if c not in table.column_names]
         if missing:
-            raise StoreError(f"{path}: not a store file (missing columns {', '.join(missing)})")
+            raise StoreError(f"store file {path.name}: not a store file (missing columns {', '.join(missing)})")
         try:
             return _from_table(table)
         except (ValueError, pa.ArrowException) as exc:
-            raise StoreError(f"{path}: not a store file ({exc})") from None
+            raise StoreError(f"store file {path.name}: not a store file ({exc})") from None
 
     def read(self, spec: SeriesSpec) -> SeriesData | None:
         """The latest known value for each date, or ``None`` when nothing is stored."""
@@ -222,9 +246,8 @@ class ParquetStore:
             return None
         index = pd.DatetimeIndex(latest.date, name="date")
         values = pd.Series(latest.value, index=index, name=spec.id, dtype="float64", copy=False)
-        known_since = None
-        if not np.isnat(latest.known).any():
-            known_since = pd.Series(latest.known, index=index, name="known_since")
+        known = _first_known(rows)
+        known_since = None if known is None else pd.Series(known, index=index, name="known_since")
         fetched = pd.Timestamp(latest.fetched.max(), tz=UTC)
         # Synthetic rows (a benchmark's or a demo's store) stay labelled: a briefing built on them
         # must carry the illustrative watermark, never pass as market data.
@@ -323,8 +346,8 @@ class ParquetStore:
                 self._replace(path, merged.table())
         except LockTimeout:
             raise StoreError(
-                f"{path}: locked by another run for more than {self.lock_timeout:g}s; "
-                "if no other run is active, delete the .lock file"
+                f"store file {path.name}: locked by another run for more than {self.lock_timeout:g}s; "
+                f"if no other run is active, delete {path.name}.lock in the store's series folder"
             ) from None
         log.debug("store: %s +%d row(s)", data.id, len(fresh))
         return len(fresh), merged

@@ -23,7 +23,7 @@ import pandas as pd
 from generator.errors import InsufficientHistory
 from generator.indicators.fed import moves
 from generator.indicators.leadership import contribution_between
-from generator.model import Snapshot, ThesisCheck, Verdict
+from generator.model import SeriesRef, Snapshot, ThesisCheck, Verdict
 from generator.spec import ReportSpec
 
 CONSISTENT: Verdict = "consistent"
@@ -111,7 +111,7 @@ def _easing_cycle(s: pd.Series, m: pd.Series, end: pd.Timestamp) -> str:
 
 
 @check
-def fed_move_claim(ctx: ClaimContext, series: str, month: str, size_bp: float) -> Finding:
+def fed_move_claim(ctx: ClaimContext, series: SeriesRef, month: str, size_bp: float) -> Finding:
     """Did the target range move by ``size_bp`` in ``month`` (YYYY-MM)? Also names the cycle's first cut."""
     if found := _missing([series], ctx):
         return found
@@ -138,7 +138,7 @@ def fed_move_claim(ctx: ClaimContext, series: str, month: str, size_bp: float) -
 
 
 @check
-def first_cut_claim(ctx: ClaimContext, series: str, year: int) -> Finding:
+def first_cut_claim(ctx: ClaimContext, series: SeriesRef, year: int) -> Finding:
     """Was the first cut of ``year`` still ahead on the article's date? Says when it came, if it has."""
     if found := _missing([series], ctx):
         return found
@@ -171,7 +171,7 @@ def first_cut_claim(ctx: ClaimContext, series: str, year: int) -> Finding:
 
 @check
 def pe_discount_claim(
-    ctx: ClaimContext, a: str, b: str, claimed: float, tolerance: float, last_seen_year: int
+    ctx: ClaimContext, a: SeriesRef, b: SeriesRef, claimed: float, tolerance: float, last_seen_year: int
 ) -> Finding:
     """Forward P/E discount 100 * (1 - a/b) near the article's date against ``claimed``; and when last that wide."""
     if found := _missing([a, b], ctx):
@@ -200,7 +200,7 @@ def pe_discount_claim(
 
 
 @check
-def level_claim(ctx: ClaimContext, input: str, below: float) -> Finding:
+def level_claim(ctx: ClaimContext, input: SeriesRef, below: float) -> Finding:
     """Was the dated figure ``input`` below ``below`` near the article's date?"""
     if found := _missing([input], ctx):
         return found
@@ -214,7 +214,7 @@ def level_claim(ctx: ClaimContext, input: str, below: float) -> Finding:
     return Finding(f"{input} was {value:.1f}x on {when.date()} (claim: below {below:g}x).", verdict, (input,))
 
 
-def _ratio_to_article(ctx: ClaimContext, a: str, b: str) -> pd.Series | None:
+def _ratio_to_article(ctx: ClaimContext, a: SeriesRef, b: SeriesRef) -> pd.Series | None:
     sa, sb = ctx.series(a), ctx.series(b)
     assert sa is not None and sb is not None
     both = pd.concat({"a": sa, "b": sb}, axis=1, join="inner").dropna()
@@ -225,7 +225,7 @@ def _ratio_to_article(ctx: ClaimContext, a: str, b: str) -> pd.Series | None:
 
 
 @check
-def ratio_low_claim(ctx: ClaimContext, a: str, b: str, max_percentile: float) -> Finding:
+def ratio_low_claim(ctx: ClaimContext, a: SeriesRef, b: SeriesRef, max_percentile: float) -> Finding:
     """Percentile of the a/b price ratio on the article's date within its whole history to then."""
     if found := _missing([a, b], ctx):
         return found
@@ -244,9 +244,9 @@ def ratio_low_claim(ctx: ClaimContext, a: str, b: str, max_percentile: float) ->
 @check
 def contribution_claim(
     ctx: ClaimContext,
-    members: list[str],
-    weights: list[str],
-    index: str,
+    members: list[SeriesRef],
+    weights: list[SeriesRef],
+    index: SeriesRef,
     start: str,
     end: str,
     claimed: float,
@@ -272,7 +272,7 @@ def contribution_claim(
 
 
 @check
-def relative_return_claim(ctx: ClaimContext, a: str, b: str, window: int) -> Finding:
+def relative_return_claim(ctx: ClaimContext, a: SeriesRef, b: SeriesRef, window: int) -> Finding:
     """Did a beat b over the ``window`` trading days to the article's date?"""
     if found := _missing([a, b], ctx):
         return found
@@ -291,7 +291,7 @@ def relative_return_claim(ctx: ClaimContext, a: str, b: str, window: int) -> Fin
 
 
 @check
-def growth_claim(ctx: ClaimContext, series: str, weeks: int) -> Finding:
+def growth_claim(ctx: ClaimContext, series: SeriesRef, weeks: int) -> Finding:
     """Did ``series`` grow over the ``weeks`` weeks to the article's date?"""
     if found := _missing([series], ctx):
         return found

@@ -164,7 +164,7 @@ def test_csv_folder_source(tmp_path: Path) -> None:
     # DGS10 is published a day after its date: the 19th's value is not yet known on the 19th.
     assert snap.series["DGS10"].source == "csv" and list(snap.series["DGS10"].values) == [4.10]
     assert "SPY" not in snap.series
-    assert any(q.series_id == "SPY" and "no SPY.csv or SPY.parquet" in q.message for q in snap.quality)
+    assert any(q.series_id == "SPY" and "no csv file SPY.csv (or SPY.parquet) in the csv folder" in q.message for q in snap.quality)
     with pytest.raises(DataQualityError, match="SPY: missing"):
         acquire(SMALL, DAY1, f"csv:{folder}", DataSources(), strict=True)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.cli import main
 
@@ -62,14 +63,15 @@ def test_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "generate", "--report", str(tmp_path / "none.toml"), "--output", str(tmp_path / "o"))
     assert code == 2
-    assert assert_one_line(err) == f"error: {tmp_path / 'none.toml'}: report definition not found"
+    assert assert_one_line(err) == (
+        f"error: {tmp_path / 'none.toml'}: report definition not found (--report; the packaged reports are: "
+        "rates_credit_cycle, small_cap_rotation)"
+    )
     assert not (tmp_path / "o").exists()
 
 
 def test_malformed_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    text = (REPO / "reports" / "small_cap_rotation.toml").read_text().replace("red = 600", 'red = "lots"')
-    bad = tmp_path / "bad.toml"
-    bad.write_text(text)
+    bad = report_copy(tmp_path, replaced("red = 600", 'red = "lots"'), "bad.toml")
     code, _, err = run(capsys, "generate", "--report", str(bad), "--output", str(tmp_path / "o"))
     assert code == 2
     assert assert_one_line(err) == f"error: {bad}: flags.credit_stress.red: expected a number, got 'lots'"

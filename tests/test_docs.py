@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 
 from generator.indicators import FUNCTIONS
 from generator.pipeline import load_report
 from generator.render.context import build_context
+from generator.reports import packaged_reports
+from generator.resources import reports_dir
 
-# Report definitions: every reports/*.toml except the delivery configuration (delivery.toml, delivery.example.toml).
-REPORTS = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.toml") if not p.name.startswith("delivery"))
+# The report definitions that ship (not the series catalogue, the calendar or the delivery configuration).
+REPORTS = [reports_dir() / f"{name}.toml" for name in packaged_reports()]
+PRODUCTION = reports_dir() / "small_cap_rotation.toml"
 FORMULA_HINT = re.compile(r"[=*/+\-]|\bmean\b|\bmax\b|\bmin\b|\bpercentile\b|\blatest\b", re.IGNORECASE)
 
 
@@ -57,7 +59,7 @@ def test_every_claim_says_what_would_settle_it(spec) -> None:  # type: ignore[no
 
 
 def test_methodology_appendix_prints_every_definition(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
-    loaded = load_report(REPORTS[0])
+    loaded = load_report(PRODUCTION)
     context = build_context(
         loaded,
         illustrative_briefing.analysis,

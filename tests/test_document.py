@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from generator.pipeline import load_report
 
-PAGES = (10, 30)  # cover, summary, seven sections with their charts, appendix; more means a layout went wrong
+PAGES = (8, 16)  # dashboard, scorecard, grid, seven sections with their charts, appendix; more: a layout went wrong
 
 
 @cache
@@ -40,17 +40,31 @@ def test_page_count_and_page_numbers(texts: list[str]) -> None:
         assert f"page {i} of {n}" in text
 
 
-def test_cover_then_executive_summary_on_page_2(texts: list[str], illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
-    cover, summary = texts[0], texts[1]
+def test_page_1_is_the_dashboard_and_says_what_the_manifest_says(texts: list[str], illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    page1 = texts[0]
     analysis = illustrative_briefing.analysis
-    assert "US Small-Cap Rotation Monitor" in cover and "20 November 2026" in cover
-    assert f"overall stance {analysis.stance.label.lower()}" in cover.lower()
-    assert "Illustrative data - not market data" in cover
-    assert summary.startswith("Executive summary")
+    dashboard = illustrative_briefing.manifest["dashboard"]
+    assert "US Small-Cap Rotation Monitor" in page1 and "20 November 2026" in page1
+    assert f"the reading {analysis.stance.label.lower()}" in page1.lower()
+    assert "Illustrative data - not market data" in page1
+    for heading in ("What changed", "What to watch", "What would change the view"):
+        assert heading in page1, heading
+    # every line of the dashboard is the manifest's, word for word (the first words of each, across line breaks)
+    for line in [*dashboard["reading"], *dashboard["flag_changes"], *dashboard["watch"], *dashboard["thresholds"],
+                 *(m["text"] for m in dashboard["moves"])]:
+        assert " ".join(line.split()[:6]) in page1, line
+    assert dashboard["evidence"].split(";")[0] in page1
+
+
+def test_page_2_has_the_takeaways_and_scorecard(texts: list[str], illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
+    page2 = texts[1]
+    analysis = illustrative_briefing.analysis
+    assert page2.startswith("US Small-Cap Rotation Monitor") and "Signals and scorecard" in page2
     for takeaway in analysis.narrative.takeaways:
-        assert " ".join(takeaway.text.split()[:6]) in summary, takeaway.id
+        assert " ".join(takeaway.text.split()[:6]) in page2, takeaway.id
+    scorecard = page2 + texts[2]
     for flag in analysis.flags.values():
-        assert flag.label in summary, flag.label
+        assert flag.label in scorecard, flag.label
 
 
 def test_every_section_title_is_in_the_pdf(texts: list[str], pdf: PdfReader) -> None:
@@ -62,15 +76,17 @@ def test_every_section_title_is_in_the_pdf(texts: list[str], pdf: PdfReader) -> 
 
 
 def test_contents_page_numbers_are_right(pdf: PdfReader, texts: list[str]) -> None:
-    cover = texts[0]
+    contents = texts[0]  # at the foot of the dashboard
+    assert "Contents" in contents
     links = [a.get_object() for a in pdf.pages[0].get("/Annots", [])]
     targets = {str(a["/Dest"]) for a in links if a.get("/Subtype") == "/Link" and "/Dest" in a}
     spec = load_report().spec
-    expected = ["summary", *(s.id for s in spec.sections), "appendix"]
-    assert targets == set(expected), "every contents line links to its section"
-    titles = ["Executive summary", *(s.title for s in spec.sections), "Appendix: Methodology and sources"]
+    expected = ["summary", "performance", *(s.id for s in spec.sections), "appendix"]
+    assert set(expected) <= targets, "every contents line links to its section"
+    titles = ["Signals and scorecard", "Performance", *(s.title for s in spec.sections),
+              "Appendix: Methodology and sources"]
     for anchor, title in zip(expected, titles, strict=True):
-        printed = re.search(re.escape(title) + r" \.+ (\d+)", cover)
+        printed = re.search(re.escape(title) + r" p\. (\d+)", contents)
         assert printed, title
         assert int(printed.group(1)) == _page_of(pdf, anchor), title
 
@@ -104,11 +120,13 @@ def test_charts_are_vectors_and_never_split(pdf: PdfReader, texts: list[str], il
         assert chart.source_line[:40] in page, f"{chart_id}: the source line sits on the chart's page"
 
 
-def test_small_tables_are_never_split(pdf: PdfReader) -> None:
+def test_small_tables_are_never_split(pdf: PdfReader, illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
     spec = load_report().spec
+    indicators = illustrative_briefing.analysis.indicators
     for section in spec.sections:
-        if section.indicators:
-            pages = {_page_of(pdf, f"ind-{i}") for i in section.indicators}
+        rows = [i for i in section.indicators if indicators[i].ok]  # no-data indicators are a note under the table
+        if rows:
+            pages = {_page_of(pdf, f"ind-{i}") for i in rows}
             assert len(pages) == 1, f"{section.id}: indicator table split over pages {sorted(pages)}"
     assert _page_of(pdf, "scorecard") == 2
 
@@ -187,7 +205,11 @@ def test_html_fits_the_screen_and_asks_for_nothing(browser, illustrative_briefin
     assert layout["outside"] == [], layout
     contrast = page.evaluate(CONTRAST_PROBE)
     assert contrast["checked"] > 200 and contrast["failing"] == [], contrast
-    charts = page.evaluate("[...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().width)")
+    # Each chart shows one of its two renditions (page, phone): the displayed SVGs.
+    charts = page.evaluate(
+        "[...document.querySelectorAll('figure.chart svg')].filter(s => s.getClientRects().length)"
+        ".map(s => s.getBoundingClientRect().width)"
+    )
     assert len(charts) == len(illustrative_briefing.analysis.charts)
     assert all(0 < w <= width for w in charts)
     if width == 390:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
-from generator.flags import change_label, decide_stance, evaluate_flag, flag_state, held_state
-from generator.model import FlagResult, FlagState, IndicatorValue, PreviousFlag
+from generator.flags import change_label, evaluate_flag, flag_state, held_state
+from generator.model import FlagState, IndicatorValue, PreviousFlag
 from generator.pipeline import load_report
-from generator.spec import FlagSpec, StanceSpec
+from generator.spec import FlagSpec
 
 REPORT = Path(__file__).resolve().parents[1] / "reports" / "small_cap_rotation.toml"
 G, A, R, U = FlagState.GREEN, FlagState.AMBER, FlagState.RED, FlagState.UNKNOWN
@@ -210,78 +211,22 @@ def test_threshold_in_definition_changes_flag(tmp_path: Path) -> None:
     vix = {"vix": ind("vix", 25.0), "vix_pctile_1y": ind("vix_pctile_1y", 50.0)}
     flag = loaded.spec.flags["volatility_shock"]
     assert evaluate_flag(flag, vix).state is A  # amber = 22, red = 30
-    text = REPORT.read_text(encoding="utf-8")
     old = 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 30\n'
-    assert old in text
-    path = tmp_path / "r.toml"
-    path.write_text(text.replace(old, 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 24\n'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, 'indicator = "vix"\ndirection = "above"\namber = 22\nred = 24\n'))
     assert evaluate_flag(load_report(path).spec.flags["volatility_shock"], vix).state is R
-    path.write_text(text.replace(old, 'indicator = "vix"\ndirection = "above"\namber = 26\nred = 30\n'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, 'indicator = "vix"\ndirection = "above"\namber = 26\nred = 30\n'))
     assert evaluate_flag(load_report(path).spec.flags["volatility_shock"], vix).state is G
 
 
 def test_definition_errors_name_the_condition(tmp_path: Path) -> None:
-    text = REPORT.read_text(encoding="utf-8")
     old = '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3m"'
-    assert old in text
-    path = tmp_path / "r.toml"
-    path.write_text(text.replace(old, '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3mm"'), "utf-8")
+    path = report_copy(tmp_path, replaced(old, '[[flags.rotation_failing.conditions]]\nindicator = "iwm_spy_rel_3mm"'))
     with pytest.raises(SpecError) as err:
         load_report(path)
     assert (
         f"{path}: flags.rotation_failing.conditions[0].indicator: unknown indicator 'iwm_spy_rel_3mm' "
         "(did you mean 'iwm_spy_rel_3m'?)"
     ) in str(err.value)
-    path.write_text(text.replace("hysteresis = 0.2\n", "hysteresis = -0.2\n", 1), "utf-8")
+    path = report_copy(tmp_path, replaced("hysteresis = 0.2\n", "hysteresis = -0.2\n"))
     with pytest.raises(SpecError, match=r"flags\.inflation_resurgence\.hysteresis: .*greater than or equal to 0"):
         load_report(path)
-
-
-# ---------------------------------------------------------------- the stance
-
-
-def _flag(fid: str, kind: str, state: FlagState) -> FlagResult:
-    return FlagResult(
-        id=fid,
-        label=fid,
-        kind=kind,  # type: ignore[arg-type]
-        state=state,
-        value=1.0,
-        indicator="i",
-        threshold_text="",
-        rationale="",
-    )
-
-
-def flags(*spec: tuple[str, str, FlagState]) -> dict[str, FlagResult]:
-    return {fid: _flag(fid, kind, state) for fid, kind, state in spec}
-
-
-RULE = StanceSpec(
-    fragile_if_red_at_least=2, supportive_if_green_support_at_least=1, supportive_max_red=0, supportive_max_amber=1
-)
-
-
-def test_stance_fragile() -> None:
-    stance = decide_stance(RULE, flags(("a", "risk", R), ("b", "risk", R), ("s", "support", G)))
-    assert stance.label == "Fragile"
-    assert stance.reasons[0] == "Fragile: 2 risk flags red (the rule: 2 or more)"
-    assert stance.reasons[1] == "2 risk flag(s) red: a, b"
-
-
-def test_stance_supportive_and_amber_limit() -> None:
-    ok = flags(("a", "risk", A), ("s", "support", G))
-    stance = decide_stance(RULE, ok)
-    assert stance.label == "Supportive"
-    assert stance.reasons[0].startswith("Supportive: 1 supportive signals green")
-    assert stance.reasons[1:4] == ("0 risk flag(s) red", "1 risk flag(s) amber: a", "1 supportive signal(s) green: s")
-    too_many_amber = {**ok, "b": _flag("b", "risk", A)}
-    assert decide_stance(RULE, too_many_amber).label == "Mixed"
-    assert decide_stance(RULE.model_copy(update={"supportive_max_amber": None}), too_many_amber).label == "Supportive"
-
-
-def test_stance_mixed_and_unknown_counts_for_nothing() -> None:
-    assert decide_stance(RULE, flags(("a", "risk", R), ("s", "support", G))).label == "Mixed"
-    unknown = decide_stance(RULE, flags(("a", "risk", U), ("s", "support", U)))
-    assert unknown.label == "Mixed"  # grey never counts as supportive
-    assert unknown.reasons[-1] == "2 flag(s) unknown for lack of data: a, s"

@@ -48,7 +48,7 @@ def test_written_manifest_validates_and_records_its_files(illustrative_briefing,
         (lambda m: m["indicators"]["vix"].pop("unit"), "indicators.vix.unit: is required but missing"),
         (
             lambda m: m["stance"].update(label="Bullish"),
-            "stance.label: Input should be 'Supportive', 'Mixed' or 'Fragile', got 'Bullish'",
+            "stance.label: Input should be 'Supportive', 'Mixed', 'Fragile' or 'Insufficient evidence', got 'Bullish'",
         ),
         (lambda m: m.update(briefing_date="20 Nov"), "briefing_date: Input should be a valid date"),
         (lambda m: m["files"].update({"briefing.pdf": "abc"}), "files.briefing.pdf: String should match pattern"),

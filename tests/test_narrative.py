@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
 from generator.model import FlagResult, FlagState, IndicatorValue, SeriesData, Snapshot, Stance
-from generator.narrative import choose_takeaways, evaluate_implication, snapshot_on, write_narrative
+from generator.narrative import choose_takeaways, evaluate_implication
 from generator.phrasing import MissingValue, Quantity, render_template, template_refs
 from generator.pipeline import load_report
+from generator.pointintime import cut
 from generator.spec_narrative import ImplicationSpec, TakeawaySpec
 
 REPORT = Path(__file__).resolve().parents[1] / "reports" / "small_cap_rotation.toml"
@@ -148,8 +150,9 @@ def test_implication_verdicts_all_and_any() -> None:
 # ---------------------------------------------------------------- moves are point in time
 
 
-def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
-    loaded = load_report(REPORT)
+def test_moves_compare_with_what_was_public_on_the_lookback_date(tmp_path: Path) -> None:
+    # The test sets its own horizon (30 days), whatever the production report's cadence is.
+    loaded = load_report(report_copy(tmp_path, replaced("lookback_days = 7 ", "lookback_days = 30 ")))
     spec = loaded.spec
     as_of = date(2026, 11, 20)
     # VIX drifts down from 30 to 12 until the lookback date (2026-10-21: level and 1-year percentile low),
@@ -165,18 +168,15 @@ def test_moves_compare_with_what_was_public_on_the_lookback_date() -> None:
         "CPILFESL": SeriesData("CPILFESL", core, "fred"),
     }
     snapshot = Snapshot(as_of=as_of, series=series, requested_source="store")
-    then = snapshot_on(spec, snapshot, date(2026, 10, 21))
+    then = cut(spec, snapshot, date(2026, 10, 21))
     # CPILFESL is published 45 days after its date: on 2026-10-21 the last known month is September 2026
     # (public 2026-10-16); October's figure came out on 2026-11-15.
     assert then.series["CPILFESL"].last_date == date(2026, 9, 1)
     assert then.series["VIX"].last_date == date(2026, 10, 21) and then.series["VIX"].values.iloc[-1] == 12.0
 
-    from generator.flags import decide_stance, evaluate_flags
-    from generator.indicators import evaluate_indicators
-
-    indicators = evaluate_indicators(spec, snapshot)
-    flags = evaluate_flags(spec, indicators)
-    narrative = write_narrative(spec, snapshot, indicators, flags, decide_stance(spec.stance, flags))
+    analysis = loaded.evaluate(snapshot)  # the plan compares with the lookback date itself, once
+    indicators, flags, narrative = analysis.indicators, analysis.flags, analysis.narrative
+    assert narrative is not None
     assert narrative.lookback_date == date(2026, 10, 21)
     assert narrative.then["vix"] == 12.0 and indicators["vix"].value == 25.0
     # core CPI y/y: October 2026 = 103 / 100 - 1 = 3.0%; September 2026 (known then) = 100 / 100 - 1 = 0%
@@ -213,9 +213,7 @@ def test_real_definition_writes_five_to_seven_takeaways(illustrative_briefing) -
 
 
 def _write(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
-    text = REPORT.read_text()
-    path = tmp_path / "report.toml"
-    path.write_text(edit(text))
+    path = report_copy(tmp_path, edit, "report.toml")
     tomllib.loads(path.read_text())  # the edit keeps it TOML
     return path
 

@@ -132,8 +132,8 @@ def test_library_lookup_during_weasyprint_import_agrees_with_ctypes() -> None:
 
 
 def test_flag_history_chart_from_the_worker_equals_the_one_drawn_here(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
-    from generator.archive.document import history_chart
     from generator.manifest import HistoryPoint, Manifest
+    from generator.record import history_chart
 
     manifest = Manifest.model_validate_json((illustrative_briefing.directory / "manifest.json").read_bytes())
     flags = manifest.flag_states()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.errors import SpecError
 from generator.pipeline import load_report
@@ -19,9 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def broken(tmp_path: Path, old: str, new: str) -> Path:
-    text = REPORT.read_text(encoding="utf-8")
-    assert old in text, old
-    return write(tmp_path, text.replace(old, new, 1))
+    return report_copy(tmp_path, replaced(old, new))
 
 
 def test_real_definition_loads() -> None:
@@ -71,7 +70,10 @@ def test_unknown_function(tmp_path: Path) -> None:
         load_report(path)
 
 
-def test_bad_literal(tmp_path: Path) -> None:
-    path = broken(tmp_path, 'frequency = "monthly"', 'frequency = "fortnightly"')
-    with pytest.raises(SpecError, match=r"series\.CPIAUCSL\.frequency: expected one of 'daily', 'weekly', 'monthly'"):
+def test_bad_literal_set_by_the_report_over_its_catalogue(tmp_path: Path) -> None:
+    path = broken(tmp_path, 'include = ["series.toml"]\n', 'include = ["series.toml"]\nseries.CPIAUCSL.frequency = "fortnightly"\n')
+    with pytest.raises(SpecError) as err:
         load_report(path)
+    # The key was set in the report, so the report is named, not the catalogue.
+    assert str(err.value) == (f"{path}: series.CPIAUCSL.frequency: expected one of 'daily', 'weekly', 'monthly' or "
+                              "'quarterly', got 'fortnightly'")

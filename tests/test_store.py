@@ -172,3 +172,30 @@ def test_files_written_by_pandas_and_other_tools_read_the_same(tmp_path: Path) -
                                         preserve_index=False), naive.path("CPIAUCSL"))
     with pytest.raises(StoreError, match="not a store file"):
         naive.read(CPI)
+
+
+def test_release_dates_outlive_a_key_less_revision(tmp_path: Path) -> None:
+    # a run with a FRED key recorded ALFRED's release dates (July: 08-14); a key-less run then fetched a revised
+    # July without any: the release date is a fact about the date and stays
+    store = ParquetStore(tmp_path)
+    known = pd.Series(pd.to_datetime(["2024-07-11", "2024-08-14"]), index=pd.to_datetime(["2024-06-01", "2024-07-01"]))
+    store.write(series({"2024-06-01": 313.049, "2024-07-01": 313.534}, T1, source="fred", known_since=known))
+    assert store.write(series({"2024-07-01": 313.566, "2024-08-01": 314.121}, T2)) == 2
+    data = store.read(CPI)
+    assert data is not None and list(data.values) == [313.049, 313.566, 314.121]
+    assert data.known_since is not None
+    assert list(data.known_since.dt.strftime("%Y-%m-%d").fillna("-")) == ["2024-07-11", "2024-08-14", "-"]
+    # the same value again with its release date (a later keyed run): one row more, nothing lost
+    august = pd.Series(pd.to_datetime(["2024-09-11"]), index=pd.to_datetime(["2024-08-01"]))
+    assert store.write(series({"2024-08-01": 314.121}, T2, source="fred", known_since=august)) == 1
+    again = store.read(CPI)
+    assert again is not None and again.known_since is not None and again.known_since.notna().all()
+
+
+def test_store_errors_name_the_file_not_the_folder(tmp_path: Path) -> None:
+    store = ParquetStore(tmp_path)
+    store.folder.mkdir(parents=True)
+    store.path("CPIAUCSL").write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(StoreError) as info:
+        store.read(CPI)
+    assert str(info.value).startswith("store file CPIAUCSL.parquet: unreadable") and str(tmp_path) not in str(info.value)

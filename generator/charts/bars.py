@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.charts.kinds import Drawn, chart_kind, param
-from generator.charts.style import INK, NEGATIVE, NEUTRAL, POSITIVE, new_figure, unit_label
+from generator.charts.kinds import Arity, Drawn, NothingToPlot, Param, chart_kind, param, reading
+from generator.charts.style import INK, NEGATIVE, NEUTRAL, POSITIVE, current_layout, new_figure, unit_label
+from generator.charts.words import trading_days_words
+from generator.errors import InsufficientHistory
+from generator.indicators.returns import relative_return
 from generator.phrasing import Quantity
 from generator.spec import ChartSpec
-
-
-def _window_return(prices: pd.Series, window: int) -> float | None:
-    s = prices.dropna()
-    if len(s) <= window:
-        return None
-    return float((s.iloc[-1] / s.iloc[-1 - window] - 1.0) * 100.0)
 
 
 @chart_kind(
@@ -27,6 +23,17 @@ def _window_return(prices: pd.Series, window: int) -> float | None:
         "ahead": "value",
         "count": "value",
     },
+    series=Arity(2, benchmark_last=True),
+    params=[
+        Param("window", "integer", 63, "the return window, in trading days", minimum=1),
+        Param(
+            "names",
+            "texts",
+            None,
+            "each bar's name, one per series but the last (default: the series id)",
+            per="members",
+        ),
+    ],
     time_axis=False,
 )
 def relative_bars(
@@ -34,24 +41,35 @@ def relative_bars(
 ) -> Drawn:
     """Each series' return minus the benchmark's (the last series) over ``window`` trading days, in pp.
 
-    ``names`` gives each bar a short name (same order as the series). Bars are
-    sorted, navy and solid above zero, vermilion and hatched below (readable in
-    grey print). Facts: ``best_name``/``best`` and ``worst_name``/``worst`` (pp),
-    ``ahead`` (how many beat the benchmark) and ``count``.
+    Each bar is the indicator ``relative_return`` of its series against the
+    benchmark (on the dates both trade), so a table showing one agrees with its
+    bar. ``names`` gives each bar a short name (same order as the series). Bars
+    are sorted, navy and solid above zero, vermilion and hatched below (readable
+    in grey print). A series too short for the window gets no bar and is reported
+    missing. Facts: ``best_name``/``best`` and ``worst_name``/``worst`` (pp),
+    ``ahead`` (how many beat the benchmark) and ``count``; ``span`` is the
+    window in words ("over three months").
     """
     members, bench = spec.series[:-1], spec.series[-1]
-    window = int(param(spec, "window", 63))
-    names = [str(n) for n in param(spec, "names", members)]
-    bench_ret = _window_return(data[bench], window)
-    if bench_ret is None:
-        raise ValueError(f"{bench} has fewer than {window + 1} observations")
+    window = param(spec, "window")
+    names = [n or sid for n, sid in zip(param(spec, "names"), members, strict=True)]
+    prices = data[bench].dropna()
+    if len(prices) <= window:
+        raise NothingToPlot(f"{bench}: too short for a {window}-day return ({len(prices)} observations)")
     rows = []
+    missing: dict[str, str] = {}
     for sid, name in zip(members, names, strict=True):
-        r = _window_return(data[sid], window)
-        if r is not None:
-            rows.append((name, r - bench_ret))
+        try:
+            rows.append((name, reading(relative_return(data[sid].dropna(), prices, window))))
+        except InsufficientHistory:
+            have = len(data[sid].dropna())
+            missing[sid] = f"too short for a {window}-day return" if have else "no data"
+    if not rows:
+        raise NothingToPlot("; ".join(f"{sid}: {why}" for sid, why in missing.items()))
     rows.sort(key=lambda row: row[1])
-    fig, (ax,) = new_figure(height=0.24 * len(rows) + 0.6, left=1.25, right=0.2, top=0.3, bottom=0.22)
+    fig, (ax,) = new_figure(
+        height=0.24 * current_layout().margin_scale * len(rows) + 0.6, left=1.25, right=0.2, top=0.3, bottom=0.22
+    )
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ys = range(len(rows))
@@ -64,12 +82,12 @@ def relative_bars(
             bar.set_linewidth(0)
         ax.annotate(
             f"{v:+.1f}", xy=(v, bar.get_y() + bar.get_height() / 2), xytext=(3 if v >= 0 else -3, 0),
-            textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=7.5, color=INK,
+            textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=current_layout().small, color=INK,
         )  # fmt: skip
     ax.axvline(0.0, color=NEUTRAL, linewidth=0.9)
     ax.set_yticks(list(ys), [n for n, _v in rows])
     lo, hi = min([*values, 0.0]), max([*values, 0.0])
-    pad = (hi - lo) * 0.12 or 1.0
+    pad = (hi - lo) * current_layout().bar_pad or 1.0
     ax.set_xlim(lo - pad, hi + pad)
     ax.tick_params(axis="x", length=0)
     unit_label(ax, f"pp vs {bench}, {window} trading days")
@@ -81,6 +99,8 @@ def relative_bars(
         "worst": Quantity(worst[1], 1),
         "ahead": Quantity(sum(v > 0 for v in values), 0),
         "count": Quantity(len(values), 0),
+        "span": f"over {trading_days_words(window)}",
     }
     latest = "; ".join(f"{n} {v:+.1f} pp" for n, v in reversed(rows))
-    return Drawn(fig, facts, latest)
+    first, last = prices.index[-1 - window], prices.index[-1]
+    return Drawn(fig, facts, latest, first=first, last=last, missing=missing)

@@ -11,19 +11,35 @@ exist in that briefing's definition.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from generator.charts.style import concise_dates, legend_on_top, line_style, new_figure, to_svg, unit_label
+from generator.charts.style import (
+    PHONE,
+    concise_dates,
+    current_layout,
+    layout,
+    legend_on_top,
+    line_style,
+    new_figure,
+    to_svg,
+    unit_label,
+)
 from generator.model import ChartImage
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STATES = ("green", "amber", "red", "unknown")
 COLOURS = {"green": "#1B6E3A", "amber": "#8A5A00", "red": "#B00020", "unknown": "#5F6368"}
 LETTERS = {"green": "G", "amber": "A", "red": "R", "unknown": "?"}
 MAX_COLUMNS = 26  # half a year of weekly briefings fits the text column legibly
+PHONE_COLUMNS = 8  # two months of weekly briefings on a phone
 CHART_ID = "flag-history"
 
 
@@ -31,53 +47,25 @@ def flag_history_chart(
     dates: Sequence[date],
     states: Sequence[Mapping[str, str]],
     labels: Mapping[str, str],
+    phone: bool = True,
 ) -> ChartImage | None:
     """Heat-map of ``states[i][flag]`` for each briefing date; ``None`` with fewer than two briefings.
 
     ``labels`` maps each flag id to its label, in the order the rows are drawn.
+    ``phone``: also draw the phone rendition (the last eight briefings, labels
+    on two lines, larger text), which the HTML shows on small screens.
     """
     if len(dates) < 2 or not labels:
         return None
-    from matplotlib.colors import ListedColormap  # imported on use: see style.load_matplotlib
-    from matplotlib.patches import Patch
-
     dates = list(dates)[-MAX_COLUMNS:]
     states = list(states)[-MAX_COLUMNS:]
-    flag_ids = list(labels)
-    grid = np.full((len(flag_ids), len(dates)), np.nan)
-    for j, column in enumerate(states):
-        for i, fid in enumerate(flag_ids):
-            if fid in column:
-                grid[i, j] = STATES.index(column[fid])
-    # Long flag names on the left, rotated dates and the legend below: margins sized for them.
-    fig, (ax,) = new_figure(height=1.35 + 0.24 * len(flag_ids), left=2.2, right=0.15, top=0.12, bottom=1.2)
-    cmap = ListedColormap([COLOURS[s] for s in STATES]).with_extremes(bad="#FFFFFF")
-    ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, aspect="auto")
-    ax.grid(False)
-    # The label without its parenthesised gloss: rows stay one line, the margin stays the house one.
-    ax.set_yticks(range(len(flag_ids)), [labels[f].split(" (")[0] for f in flag_ids])
-    step = max(1, len(dates) // 8)
-    ax.set_xticks(range(0, len(dates), step), [dates[j].isoformat() for j in range(0, len(dates), step)])
-    ax.tick_params(axis="x", labelsize=7, rotation=30)
-    ax.set_xticks(np.arange(-0.5, len(dates)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(flag_ids)), minor=True)
-    ax.grid(which="minor", color="#FFFFFF", linewidth=1.2)
-    ax.tick_params(which="minor", length=0)
-    if len(dates) <= MAX_COLUMNS:
-        for i in range(len(flag_ids)):
-            for j in range(len(dates)):
-                if not np.isnan(grid[i, j]):
-                    ax.text(
-                        j, i, LETTERS[STATES[int(grid[i, j])]], ha="center", va="center", color="#FFFFFF", fontsize=6.5
-                    )
-    ax.legend(
-        handles=[Patch(color=COLOURS[s], label=s) for s in STATES],
-        loc="lower left",
-        bbox_to_anchor=(0, 0),
-        bbox_transform=fig.transFigure,
-        ncol=4,
-    )
+    svg = to_svg(_flag_grid(dates, states, labels), CHART_ID)
+    svg_phone = ""
+    if phone:
+        with layout(PHONE):
+            svg_phone = to_svg(_flag_grid(dates[-PHONE_COLUMNS:], states[-PHONE_COLUMNS:], labels), f"{CHART_ID}-phone")
     latest = states[-1]
+    flag_ids = list(labels)
     changed = [labels[f] for f in flag_ids if f in latest and f in states[-2] and latest[f] != states[-2][f]]
     alt = f"Each flag's state in the last {len(dates)} briefings, {dates[0]} to {dates[-1]}. " + (
         f"Changed in this briefing: {', '.join(changed)}." if changed else "No flag changed in this briefing."
@@ -85,10 +73,62 @@ def flag_history_chart(
     return ChartImage(
         id=CHART_ID,
         title="Flag history across briefings",
-        svg=to_svg(fig, CHART_ID),
+        svg=svg,
         alt=alt,
         source_line=f"Source: archived briefings {dates[0]} to {dates[-1]} (flag states as published).",
+        svg_phone=svg_phone,
     )
+
+
+def _flag_grid(dates: list[date], states: list[Mapping[str, str]], labels: Mapping[str, str]) -> Figure:
+    """The heat-map figure in the layout in force (on a phone: labels wrapped, every second date, legend in 2 rows)."""
+    from matplotlib.colors import ListedColormap  # imported on use: see style.load_matplotlib
+    from matplotlib.patches import Patch
+
+    lay = current_layout()
+    phone = lay is PHONE
+    flag_ids = list(labels)
+    grid = np.full((len(flag_ids), len(dates)), np.nan)
+    for j, column in enumerate(states):
+        for i, fid in enumerate(flag_ids):
+            if fid in column:
+                grid[i, j] = STATES.index(column[fid])
+    # The label without its parenthesised gloss: rows stay one line (wrapped on a phone).
+    names = [labels[f].split(" (")[0] for f in flag_ids]
+    if phone:
+        names = [textwrap.fill(n, 17, max_lines=3, placeholder="...") for n in names]
+        lines = max(n.count("\n") + 1 for n in names)
+        row = 0.26 if lines == 1 else 0.36  # inches: two lines of 9.5 pt (three, set tight, still fit)
+        fig, (ax,) = new_figure(height=1.3 + row * len(flag_ids), left=1.4, right=0.08, top=0.1, bottom=1.05)
+    else:  # long flag names on the left, rotated dates and the legend below: margins sized for them
+        fig, (ax,) = new_figure(height=1.35 + 0.24 * len(flag_ids), left=2.2, right=0.15, top=0.12, bottom=1.2)
+    cmap = ListedColormap([COLOURS[s] for s in STATES]).with_extremes(bad="#FFFFFF")
+    ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, aspect="auto")
+    ax.grid(False)
+    ax.set_yticks(range(len(flag_ids)), names)
+    if phone:
+        for text in ax.get_yticklabels():
+            text.set_linespacing(0.9)
+    step = 2 if phone else max(1, len(dates) // 8)
+    ax.set_xticks(range(0, len(dates), step), [dates[j].isoformat() for j in range(0, len(dates), step)])
+    ax.tick_params(axis="x", labelsize=lay.small if phone else 7, rotation=45 if phone else 30)
+    ax.set_xticks(np.arange(-0.5, len(dates)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(flag_ids)), minor=True)
+    ax.grid(which="minor", color="#FFFFFF", linewidth=1.2)
+    ax.tick_params(which="minor", length=0)
+    for i in range(len(flag_ids)):
+        for j in range(len(dates)):
+            if not np.isnan(grid[i, j]):
+                letter = LETTERS[STATES[int(grid[i, j])]]
+                ax.text(j, i, letter, ha="center", va="center", color="#FFFFFF", fontsize=lay.small if phone else 6.5)
+    ax.legend(
+        handles=[Patch(color=COLOURS[s], label=s) for s in STATES],
+        loc="lower left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=fig.transFigure,
+        ncol=2 if phone else 4,
+    )
+    return fig
 
 
 def indicator_history_chart(dates: Sequence[date], values: Sequence[float | None], label: str, unit: str) -> ChartImage:

@@ -60,10 +60,10 @@ class _Keep(logging.Handler):
         self.records.append(record)
 
 
-def _draw_charts(spec: ReportSpec, snapshot: Snapshot) -> Charts:
+def _draw_charts(spec: ReportSpec, snapshot: Snapshot, phone: bool = True) -> Charts:
     from generator.charts import render_charts
 
-    return render_charts(spec, snapshot)
+    return render_charts(spec, snapshot, phone)
 
 
 def _logged(func: Callable[..., T], *args: object) -> tuple[T, list[logging.LogRecord]]:
@@ -115,9 +115,12 @@ class ChartWorker:
             finally:
                 gc.unfreeze()
 
-    def draw(self, spec: ReportSpec, snapshot: Snapshot) -> Callable[[], Charts]:
-        """Start drawing; the returned function waits for the charts (drawn here if there is no worker)."""
-        return self.submit(_draw_charts, spec, snapshot)
+    def draw(self, spec: ReportSpec, snapshot: Snapshot, phone: bool = True) -> Callable[[], Charts]:
+        """Start drawing; the returned function waits for the charts (drawn here if there is no worker).
+
+        ``phone=False``: without the phone renditions, which only the HTML shows.
+        """
+        return self.submit(_draw_charts, spec, snapshot, phone)
 
     def submit(self, func: Callable[..., T], *args: object) -> Callable[[], T]:
         """Run the chart function ``func(*args)`` in the worker; the returned function waits for its result.

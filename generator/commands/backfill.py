@@ -11,7 +11,6 @@ import typer
 from generator.commands.common import parse_date, parse_list, stdout
 from generator.commands.list import archive_option
 from generator.errors import UsageError
-from generator.spec import DEFAULT_REPORT
 
 
 def backfill_command(
@@ -21,7 +20,7 @@ def backfill_command(
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
     output: Path = archive_option(),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     force: bool = typer.Option(False, "--force", help="Rebuild dates already archived (old ones kept as revisions)."),
     workers: int = typer.Option(2, "--workers", min=0, help="Rendering processes (0: render in this process)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),

@@ -7,11 +7,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from generator.errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    from generator.acquire import DataSources
 
 stderr = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -31,6 +35,21 @@ def parse_date(text: str | None, option: str = "--date") -> date | None:
     if day < EARLIEST:
         raise UsageError(f"{option} {text} is before {EARLIEST}: no briefing can be built that early")
     return day
+
+
+def csv_sources(source: str, date_format: str | None) -> DataSources | None:
+    """The sources of a ``--source csv:DIR`` run whose files' dates are written as ``--date-format`` says."""
+    if date_format is None:
+        return None
+    from generator.acquire import DataSources, parse_source
+    from generator.sources.csvdir import CsvDirProvider
+    from generator.sources.dates import check_date_format
+
+    mode, folder = parse_source(source)
+    if mode != "csv" or folder is None:
+        raise UsageError("--date-format tells how the files of --source csv:DIR write their dates; "
+                         f"--source {source} reads no such files")
+    return DataSources(csv=CsvDirProvider(folder, check_date_format(date_format)))
 
 
 def parse_list(text: str) -> list[str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from generator.commands.list import archive_option
-from generator.spec import DEFAULT_REPORT
 
 
 def serve(
@@ -18,7 +17,7 @@ def serve(
     port: int = typer.Option(8000, "--port", help="TCP port."),
     output: Path = archive_option(),
     source: str = typer.Option("auto", "--source", help="Data source for 'generate now': auto | live | store | ..."),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition used by 'generate now'."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition used by 'generate now'. A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     interval: float = typer.Option(60.0, "--generate-interval", help="Seconds between two on-demand builds."),
 ) -> None:
     """Serve the archive: index, each briefing's HTML and PDF, compare, and 'generate now'."""
@@ -28,6 +27,7 @@ def serve(
     from generator.archive import prepare_root
     from generator.errors import UsageError
     from generator.pipeline import load_report
+    from generator.reports import archive_root
     from generator.serve import create_app, pipeline_build
     from generator.serve.security import check_bind, token_from_env
 
@@ -37,9 +37,9 @@ def serve(
         raise UsageError(f"--port {port}: expected 1 to 65535")
     if interval < 0:
         raise UsageError(f"--generate-interval {interval}: expected 0 or more seconds between two builds")
-    # Everything "generate now" needs is checked now, not at the first click.
-    parse_source(source)
-    load_report(report)
+    parse_source(source)  # a bad --source fails now, not at the first click
+    plan = load_report(report)  # and a broken report definition
+    output = archive_root(output, plan.report_id)
     prepare_root(output)
     listening = listen(host, port)
     app = create_app(output, pipeline_build(output, source, report), bind_host=host, token=token, min_interval=interval)

@@ -17,14 +17,13 @@ import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
 from generator.commands.list import archive_option
-from generator.spec import DEFAULT_REPORT
 
 
 def weekly(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
     output: Path = archive_option(),
-    report: Path = typer.Option(DEFAULT_REPORT, "--report", help="Report definition (TOML)."),
+    report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     config: Path | None = typer.Option(None, "--config", help="Delivery configuration file."),
     to: list[str] = typer.Option([], "--to", help="Recipient (repeatable); replaces the configured list."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Build, then write the .eml files instead of sending."),
@@ -36,11 +35,14 @@ def weekly(
     from generator.archive import briefing_dir
     from generator.commands.send import print_report
     from generator.deliver import load_config, send_briefing
-    from generator.pipeline import build_briefing, check_date
+    from generator.pipeline import build_briefing, check_date, load_report
+    from generator.reports import archive_root
 
     day = check_date(parse_date(date))
     settings = load_config(config)  # before the slow build: a broken configuration fails at once
-    existing = briefing_dir(output, day)
+    plan = load_report(report)  # and a broken report definition
+    root = archive_root(output, plan.report_id)
+    existing = briefing_dir(root, day)
     with progress_reporter(quiet) as progress:
         if (existing / "manifest.json").is_file():
             # A re-run (after a mail failure, or twice in a day) sends the briefing already archived, so the
@@ -55,7 +57,7 @@ def weekly(
         result = send_briefing(
             day,
             settings,
-            output_dir=output,
+            output_dir=root,
             recipients=to or None,
             dry_run=dry_run,
             allow_illustrative=allow_illustrative,

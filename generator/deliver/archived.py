@@ -175,8 +175,8 @@ def open_briefing(root: Path, day: date) -> ArchivedBriefing:
     )
 
 
-def definition(briefing: ArchivedBriefing) -> LoadedSpec | None:
-    """The report definition the briefing was built with: the copy archived beside the manifest; for an older
+def archived_definition(briefing: ArchivedBriefing) -> LoadedSpec | None:
+    """The definition the briefing was built with: the copy archived beside the manifest; for an older
     briefing without one, the file the manifest names if its hash still matches. ``None`` when unknown."""
     ref = briefing.manifest.get("report_definition", {})
     candidates = [briefing.report_copy] if briefing.report_copy else []
@@ -194,7 +194,7 @@ def definition(briefing: ArchivedBriefing) -> LoadedSpec | None:
 
 def _required_series(briefing: ArchivedBriefing) -> set[str] | None:
     """Which series are required (``None``: unknown, then every stale series counts)."""
-    loaded = definition(briefing)
+    loaded = archived_definition(briefing)
     return None if loaded is None else {sid for sid, s in loaded.spec.series.items() if s.required}
 
 

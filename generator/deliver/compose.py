@@ -30,7 +30,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from generator.deliver.archived import ArchivedBriefing, ArchivedChart, definition
+from generator.deliver.archived import ArchivedBriefing, ArchivedChart, archived_definition
 from generator.deliver.config import EmailSettings
 from generator.errors import DeliveryConfigError
 from generator.render.context import ILLUSTRATIVE_MARK
@@ -182,7 +182,14 @@ def subject_for(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
 
 
 def attachment_name(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
-    return settings.attachment_name.format(date=briefing.date.isoformat())
+    """The delivery configuration's name, else the one the report declares, else ``REPORT-DATE.pdf``."""
+    day = briefing.date.isoformat()
+    if settings.attachment_name is not None:
+        return settings.attachment_name.format(date=day)
+    loaded = archived_definition(briefing)
+    if loaded is not None:
+        return loaded.spec.report.attachment_name.format(report=loaded.spec.report.id, date=day)
+    return f"briefing-{day}.pdf"
 
 
 def _chosen_charts(briefing: ArchivedBriefing, settings: EmailSettings) -> tuple[list[ArchivedChart], list[str]]:
@@ -194,7 +201,7 @@ def _chosen_charts(briefing: ArchivedBriefing, settings: EmailSettings) -> tuple
     by_id = {c.id: c for c in briefing.charts}
     if settings.charts is None:
         return briefing.charts, []
-    loaded = definition(briefing)
+    loaded = archived_definition(briefing)
     declared = list(loaded.spec.charts) if loaded is not None else None
     unknown = [c for c in settings.charts if c not in by_id and declared is not None and c not in declared]
     if unknown:

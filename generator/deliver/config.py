@@ -115,8 +115,9 @@ class EmailSettings(_Strict):
     reply_to: str | None = None
     subject: str = "{title} - {date} - stance: {stance}"
     """Subject template; placeholders {title} {date} {stance} {data_as_of}."""
-    attachment_name: str = "small-cap-rotation-{date}.pdf"
-    """File name of the attached PDF; placeholder {date} (YYYY-MM-DD)."""
+    attachment_name: str | None = None
+    """File name of the attached PDF; placeholder {date} (YYYY-MM-DD). Default: the report's own
+    ``attachment_name`` (``[report]`` of its definition), else ``{report}-{date}.pdf``."""
     charts: list[str] | None = None
     """Chart ids shown inline (in this order); default: every chart of the briefing."""
 
@@ -148,7 +149,9 @@ class EmailSettings(_Strict):
 
     @field_validator("attachment_name")
     @classmethod
-    def _attachment(cls, value: str) -> str:
+    def _attachment(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         _check_template(value, ("date",), "the attachment name")
         if "/" in value or "\\" in value or not value.lower().endswith(".pdf"):
             raise ValueError(f"expected a plain file name ending in .pdf, got {value!r}")

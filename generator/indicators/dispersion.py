@@ -9,7 +9,7 @@ from generator.indicators.registry import indicator
 from generator.indicators.returns import _need
 
 
-@indicator
+@indicator(unit="pp")
 def cross_sectional_std(members: pd.DataFrame, window: int) -> float:
     """Cross-sectional standard deviation of members' returns over ``window`` trading days, in percentage points.
 

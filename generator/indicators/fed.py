@@ -21,7 +21,7 @@ def moves(series: pd.Series) -> pd.Series:
     return diff[diff.fillna(0.0) != 0.0]
 
 
-@indicator
+@indicator(unit="bp")
 def change_from_peak_bp(series: pd.Series, years: float = 3.0) -> Reading:
     """Distance of the latest value below its peak over the last ``years`` years, in basis points.
 
@@ -40,7 +40,7 @@ def change_from_peak_bp(series: pd.Series, years: float = 3.0) -> Reading:
     return Reading(float((s.iloc[-1] - window.max()) * 100.0), f"peak {window.max():.2f}% last held {peak_date.date()}")
 
 
-@indicator
+@indicator(unit="bp")
 def last_change_bp(series: pd.Series) -> Reading:
     """Size of the latest move of a step series, in basis points: 100 * (x[d] - x[d-1]) at the last d where it changed.
 
@@ -52,7 +52,7 @@ def last_change_bp(series: pd.Series) -> Reading:
     return Reading(float(m.iloc[-1]), f"on {m.index[-1].date()}")
 
 
-@indicator
+@indicator(unit="days")
 def days_since_last_change(series: pd.Series) -> float:
     """Calendar days from the latest move of a step series to its latest observation: t - d_last_move."""
     s = _clean(series)
@@ -62,7 +62,7 @@ def days_since_last_change(series: pd.Series) -> float:
     return float((s.index[-1] - m.index[-1]).days)
 
 
-@indicator
+@indicator(unit="bp")
 def spread_change_bp(a: pd.Series, b: pd.Series, window: int) -> float:
     """Change of the spread a - b over ``window`` common observations, in basis points.
 

@@ -9,7 +9,7 @@ from generator.indicators.levels import _clean
 from generator.indicators.registry import indicator
 
 
-@indicator
+@indicator(unit="pp")
 def rise_from_low(series: pd.Series, months: int = 12) -> float:
     """Latest value minus its minimum over the last ``months`` months (the latest included), in the series' unit.
 

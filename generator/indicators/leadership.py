@@ -23,7 +23,23 @@ def _common(members: pd.DataFrame, b: pd.Series) -> pd.DataFrame:
     return frame.dropna(how="any")
 
 
-@indicator
+def equal_weight_index(members: pd.DataFrame) -> pd.Series:
+    """An equal-weight basket as a price index, rebalanced daily, starting at 100.
+
+    On the dates every member has a price (d_0 < d_1 < ...):
+    I[d_0] = 100; I[d_k] = I[d_(k-1)] * (1 + mean_i(p_i[d_k] / p_i[d_(k-1)] - 1)).
+    The chart kind ``basket_relative`` draws the same basket.
+    """
+    frame = members.dropna(how="any")
+    if frame.empty:
+        return pd.Series(dtype=float, index=frame.index, name="basket")
+    daily = frame.pct_change().iloc[1:].mean(axis=1)
+    index = 100.0 * (1.0 + daily).cumprod()
+    start = pd.Series([100.0], index=frame.index[:1])
+    return pd.concat([start, index]).rename("basket")
+
+
+@indicator(unit="pp")
 def basket_relative_return(members: pd.DataFrame, b: pd.Series, window: int) -> float:
     """Equal-weight basket return minus b's return over ``window`` trading days, in percentage points.
 
@@ -93,7 +109,7 @@ def contribution_between(
     return share, index_ret * 100.0, wdate
 
 
-@indicator
+@indicator(unit="%")
 def contribution_share(members: pd.DataFrame, index: pd.Series, weights: pd.DataFrame, period: str) -> Reading:
     """Members' share of the index's gain over the quarter ("qtd") or year ("ytd") to date, in %.
 

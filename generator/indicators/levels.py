@@ -21,13 +21,13 @@ def latest(series: pd.Series, scale: float = 1.0) -> float:
     return float(_clean(series).iloc[-1] * scale)
 
 
-@indicator
+@indicator(unit="bp")
 def spread_bp(a: pd.Series, b: pd.Series) -> float:
     """Latest a minus latest b, in basis points: 100 * (a[last] - b[last]), each at its own last date."""
     return float((_clean(a).iloc[-1] - _clean(b).iloc[-1]) * 100.0)
 
 
-@indicator
+@indicator(unit="%")
 def yoy_change(series: pd.Series) -> float:
     """Year-over-year change of a monthly index, in %: 100 * (x[m] / x[m-12 months] - 1).
 
@@ -42,7 +42,7 @@ def yoy_change(series: pd.Series) -> float:
     return float((s.iloc[-1] / s.loc[base_date] - 1.0) * 100.0)
 
 
-@indicator
+@indicator(unit="percentile")
 def percentile_rank(series: pd.Series, window: int) -> float:
     """Percentile of the latest value within its last ``window`` observations, in %.
 
@@ -56,7 +56,7 @@ def percentile_rank(series: pd.Series, window: int) -> float:
     return float((tail <= tail.iloc[-1]).sum() / window * 100.0)
 
 
-@indicator
+@indicator(unit="%")
 def annualized_change(series: pd.Series, months: int) -> float:
     """Change of a monthly index over ``months`` months, annualized, in %.
 
@@ -71,7 +71,7 @@ def annualized_change(series: pd.Series, months: int) -> float:
     return float(((s.iloc[-1] / s.loc[base_date]) ** (12.0 / months) - 1.0) * 100.0)
 
 
-@indicator
+@indicator(unit="%")
 def pct_change(series: pd.Series, periods: int) -> float:
     """Percent change over the last ``periods`` observations: 100 * (x[t] / x[t-periods] - 1).
 
@@ -97,6 +97,15 @@ def change(series: pd.Series, periods: int, scale: float = 1.0) -> float:
             f"a {periods}-observation change needs {periods + 1} observations, {len(s)} available"
         )
     return float((s.iloc[-1] - s.iloc[-1 - periods]) * scale)
+
+
+@indicator
+def difference(a: pd.Series, b: pd.Series, scale: float = 1.0) -> float:
+    """(a - b) * scale on the latest date both have a value (e.g. a real yield: 10-year yield - breakeven)."""
+    both = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
+    if both.empty:
+        raise InsufficientHistory("no date on which both inputs have a value")
+    return float((both["a"].iloc[-1] - both["b"].iloc[-1]) * scale)
 
 
 @indicator

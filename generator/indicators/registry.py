@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,33 @@ class RegisteredFunction:
     name: str
     func: IndicatorFunction
     formula: str
+    unit: str = ""  # the unit of every value it returns, when fixed ("pp", "%"): the definition may omit it
 
 
 FUNCTIONS: dict[str, RegisteredFunction] = {}
 
 
-def indicator(func: IndicatorFunction) -> IndicatorFunction:
-    """Register ``func`` under its own name. Its docstring is its published definition."""
-    doc = inspect.getdoc(func)
-    if not doc:
-        raise TypeError(f"indicator function '{func.__name__}' needs a docstring giving its formula")
-    FUNCTIONS[func.__name__] = RegisteredFunction(func.__name__, func, doc)
-    return func
+@overload
+def indicator(func: IndicatorFunction, /) -> IndicatorFunction: ...
+
+
+@overload
+def indicator(*, unit: str) -> Callable[[IndicatorFunction], IndicatorFunction]: ...
+
+
+def indicator(
+    func: IndicatorFunction | None = None, /, *, unit: str = ""
+) -> IndicatorFunction | Callable[[IndicatorFunction], IndicatorFunction]:
+    """Register ``func`` under its own name. Its docstring is its published definition.
+
+    ``@indicator(unit="pp")`` also declares the unit of what it returns.
+    """
+
+    def register(f: IndicatorFunction) -> IndicatorFunction:
+        doc = inspect.getdoc(f)
+        if not doc:
+            raise TypeError(f"indicator function '{f.__name__}' needs a docstring giving its formula")
+        FUNCTIONS[f.__name__] = RegisteredFunction(f.__name__, f, doc, unit)
+        return f
+
+    return register(func) if func is not None else register

@@ -24,7 +24,7 @@ def total_return(prices: pd.Series, window: int) -> float:
     return float((prices.iloc[-1] / prices.iloc[-1 - window] - 1.0) * 100.0)
 
 
-@indicator
+@indicator(unit="pp")
 def relative_return(a: pd.Series, b: pd.Series, window: int) -> float:
     """Return of a minus return of b over ``window`` trading days, in percentage points.
 
@@ -35,7 +35,7 @@ def relative_return(a: pd.Series, b: pd.Series, window: int) -> float:
     return total_return(both["a"], window) - total_return(both["b"], window)
 
 
-@indicator
+@indicator(unit="%")
 def ratio_vs_moving_average(a: pd.Series, b: pd.Series, window: int) -> float:
     """How far the a/b price ratio sits from its ``window``-day simple average, in %.
 

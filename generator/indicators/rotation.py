@@ -12,7 +12,7 @@ from generator.indicators.registry import indicator
 from generator.indicators.returns import _aligned, _need
 
 
-@indicator
+@indicator(unit="percentile")
 def ratio_percentile(a: pd.Series, b: pd.Series, window: int) -> float:
     """Percentile of today's a/b price ratio within its last ``window`` trading days, in %.
 

@@ -16,7 +16,7 @@ from generator.indicators.levels import _clean
 from generator.indicators.registry import Reading, indicator
 
 
-@indicator
+@indicator(unit="%")
 def pe_discount(a: pd.Series, b: pd.Series, max_gap_days: int = 31) -> Reading:
     """Discount of multiple a to multiple b, in %: 100 * (1 - a[last] / b[last]).
 

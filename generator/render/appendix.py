@@ -33,6 +33,15 @@ class MethodRow:
 
 
 @dataclass(frozen=True)
+class FormulaGroup:
+    """One indicator function, its formula printed once, and every indicator of the report that uses it."""
+
+    function: str
+    formula: str
+    uses: list[str]  # "Russell 2000 minus S&P 500 total return, 1 month (pp): a = IWM, b = SPY; window = 21"
+
+
+@dataclass(frozen=True)
 class FlagMethodRow:
     label: str
     kind: str
@@ -77,6 +86,16 @@ def methodology(loaded: LoadedSpec) -> list[MethodRow]:
     return rows
 
 
+def formula_groups(loaded: LoadedSpec) -> list[FormulaGroup]:
+    """The methodology by function: each formula once, with the indicators that apply it (first use first)."""
+    groups: dict[str, FormulaGroup] = {}
+    for m, ind in zip(methodology(loaded), loaded.spec.indicators.values(), strict=True):
+        group = groups.setdefault(ind.function, FormulaGroup(ind.function, m.formula, []))
+        args = m.inputs + ("" if m.params == "-" else f"; {m.params}")
+        group.uses.append(f"{m.label} ({m.unit}): {args}")
+    return list(groups.values())
+
+
 def flag_rows(loaded: LoadedSpec, analysis: Analysis) -> list[FlagMethodRow]:
     """Every flag and signal: what it reads, its thresholds and why it matters to the thesis."""
     spec = loaded.spec
@@ -104,7 +123,7 @@ def narrative_rules(loaded: LoadedSpec) -> list[str]:
         f"Takeaways scoring at least 1 are shown, at most {n.max_takeaways}; if fewer than {n.min_takeaways} "
         "qualify, the next best fill in. A sentence whose numbers lack data is left out.",
     ]
-    for rule in n.implications:
-        joiner = " and " if rule.match == "all" else " or "
-        rules.append(f"{rule.tilt}: favoured when {joiner.join(c.says for c in rule.when)}.")
+    if n.implications:
+        rules.append("Each implication is favoured when its declared conditions hold (all of them, or any, as the "
+                     "rule says); the implications section lists each condition with today's value.")
     return rules

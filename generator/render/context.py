@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from generator.manifest import Comparison
+from generator.manifest import Comparison, Dashboard
 from generator.model import (
     Analysis,
     ChartImage,
@@ -22,13 +22,16 @@ from generator.model import (
 )
 from generator.render.appendix import (
     FlagMethodRow,
+    FormulaGroup,
     MethodRow,
     SourceRow,
     flag_rows,
+    formula_groups,
     methodology,
     narrative_rules,
     sources,
 )
+from generator.render.weekly import ConditionView, GridView, condition_views, grid_view, inputs_text, stale_note
 from generator.spec import FlagSpec, LoadedSpec
 
 ILLUSTRATIVE_MARK = "Illustrative data - not market data"
@@ -56,7 +59,8 @@ class IndicatorRow:
 
     ind: IndicatorValue
     change: str  # "+1.2" or "" when either end has no data
-    as_of: str  # "IWM, SPY 2026-11-20; DGS2 2026-11-19": inputs grouped by the date of their last observation
+    as_of: str  # "IWM, SPY 2026-11-20; CPILFESL Jun 2025 (Jul due ~15 Aug)": inputs by their last observation
+    stale: str = ""  # "stale: as of 13 Jun 2025" when an input is older than its series allows
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,15 @@ class SectionView:
     charts: list[ChartView]
     blocks: list[str] = field(default_factory=list)
 
+    @property
+    def with_data(self) -> list[IndicatorRow]:
+        return [r for r in self.indicators if r.ind.ok]
+
+    @property
+    def without_data(self) -> list[IndicatorRow]:
+        """Indicators with no value: listed once under the table with the reason, not as rows of dashes."""
+        return [r for r in self.indicators if not r.ind.ok]
+
 
 @dataclass(frozen=True)
 class TakeawayView:
@@ -97,6 +110,8 @@ class ScoreRow:
     change: str  # "worse" | "better" | "same" | "unknown" | "" (no previous briefing)
     value: str  # the indicator as its section prints it, with its unit: "317 bp"
     thresholds: str  # the primary condition, short: "amber ≥ 3, red ≥ 3.5 · or 1 more"
+    conditions: list[ConditionView] = field(default_factory=list)  # every condition with its own value and state
+    combine: str = ""  # "all conditions must hold" | "any condition is enough"
 
     @property
     def previous(self) -> str:
@@ -116,6 +131,8 @@ class BriefingContext:
 
     title: str
     subtitle: str
+    kicker: str
+    keywords: tuple[str, ...]
     author: str
     disclaimer: str
     page_size: str
@@ -134,6 +151,7 @@ class BriefingContext:
     sources: list[SourceRow]
     methodology: list[MethodRow]
     flag_methodology: list[FlagMethodRow]
+    formulas: list[FormulaGroup]
     point_in_time_policy: str
     takeaways: list[TakeawayView] = field(default_factory=list)
     implications: list[ImplicationResult] = field(default_factory=list)
@@ -144,8 +162,10 @@ class BriefingContext:
     has_previous: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     thesis: list[ThesisCheck] = field(default_factory=list)
-    since_last: Comparison | None = None  # filled from the archive (generator/archive/document.py)
+    since_last: Comparison | None = None  # filled from the record (generator/render/documents.py)
     flag_history: ChartImage | None = None
+    dashboard: Dashboard | None = None  # page 1, from the record
+    grid: GridView | None = None  # the performance grid
 
     @property
     def date_long(self) -> str:
@@ -169,15 +189,6 @@ def _change_text(ind: IndicatorValue, then: float | None) -> str:
     delta = round(ind.value - then, ind.decimals)
     text = f"{delta:+,.{ind.decimals}f}"
     return text.replace("-0", "0").replace("+0", "0") if delta == 0 else text
-
-
-def _as_of_text(ind: IndicatorValue) -> str:
-    by_date: dict[str, list[str]] = {}
-    for sid, day in ind.inputs_as_of.items():
-        by_date.setdefault(day, []).append(sid)
-    if len(by_date) == 1:
-        return next(iter(by_date))
-    return "; ".join(f"{', '.join(ids)} {day}" for day, ids in sorted(by_date.items(), reverse=True))
 
 
 def _short_thresholds(flag: FlagSpec) -> str:
@@ -217,7 +228,8 @@ def build_context(
                     IndicatorRow(
                         analysis.indicators[i],
                         _change_text(analysis.indicators[i], then.get(i)),
-                        _as_of_text(analysis.indicators[i]),
+                        inputs_text(analysis.indicators[i], spec, analysis.snapshot),
+                        stale_note(analysis.indicators[i]),
                     )
                     for i in sec.indicators
                 ],
@@ -234,6 +246,8 @@ def build_context(
             _change(f),
             _value_text(analysis.indicators[f.indicator]),
             _short_thresholds(spec.flags[fid]),
+            condition_views(f.conditions),
+            "all conditions must hold" if spec.flags[fid].combine == "all" else "any condition is enough",
         )
         for fid, f in analysis.flags.items()
     ]
@@ -241,12 +255,16 @@ def build_context(
         TakeawayView(t.text, t.section, titles.get(t.section, "") if t.section else "")
         for t in (narrative.takeaways if narrative else ())
     ]
-    contents = [ContentsEntry("summary", "", "Executive summary")]
+    contents = [ContentsEntry("summary", "", "Signals and scorecard")]
+    if analysis.performance is not None:
+        contents.append(ContentsEntry("performance", "", "Performance"))
     contents += [ContentsEntry(s.id, str(s.number), s.title) for s in sections]
     contents.append(ContentsEntry("appendix", "A", "Appendix: Methodology and sources"))
     return BriefingContext(
         title=spec.report.title,
         subtitle=spec.report.subtitle,
+        kicker=spec.report.kicker,
+        keywords=tuple(spec.report.keywords),
         author=spec.report.author,
         disclaimer=spec.report.disclaimer,
         page_size=spec.report.page_size,
@@ -265,6 +283,7 @@ def build_context(
         sources=sources(loaded, analysis),
         methodology=methodology(loaded),
         flag_methodology=flag_rows(loaded, analysis),
+        formulas=formula_groups(loaded),
         point_in_time_policy=analysis.snapshot.point_in_time_policy,
         thesis=list(analysis.thesis),
         takeaways=takeaways,
@@ -274,4 +293,5 @@ def build_context(
         lookback_date=narrative.lookback_date if narrative else None,
         lookback_days=spec.narrative.lookback_days,
         has_previous=any(f.previous_state is not None for f in analysis.flags.values()),
+        grid=grid_view(analysis.performance),
     )

@@ -13,8 +13,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from generator.charts.style import FONT
 from generator.render.context import BriefingContext
 from generator.render.fonts import FAMILY, font_faces, stack
+from generator.resources import templates_dir
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES_DIR = templates_dir()
 Target = Literal["html", "pdf"]
 
 

@@ -147,7 +147,7 @@ def render_pdf(
         meta.title = f"{context.title} - {context.briefing_date}"
         meta.authors = [context.author]
         meta.description = context.subtitle
-        meta.keywords = ["small caps", "rotation", "macro", "briefing"]
+        meta.keywords = list(context.keywords) or ["briefing"]
         meta.generator = f"macro-briefing {context.version}"
         meta.lang = "en"
         created = context.generated_at.replace(microsecond=0)

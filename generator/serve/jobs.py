@@ -121,7 +121,7 @@ class Generator:
             thread.join(timeout)
 
 
-def pipeline_build(root: Path, source: str, report: Path) -> Build:
+def pipeline_build(root: Path, source: str, report: Path | None) -> Build:
     """The real build: :func:`generator.build_briefing` into the archive ``root``."""
 
     def build(day: date, force: bool, progress: Callable[[str], None]) -> Any:

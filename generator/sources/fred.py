@@ -22,6 +22,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -43,7 +44,7 @@ from generator.sources.http import (
     requests_session,
     retrying,
 )
-from generator.sources.validate import between, check_series
+from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,19 @@ class BoundedFred(Fred):
         if root.tag == "error":
             raise SourceError(f"{what}: {redact(root.get('message') or 'FRED returned an error')}")
         return root
+
+    def initial_releases(self, series_id: str, start: date, end: date) -> pd.DataFrame:
+        """ALFRED's first release of each observation from ``start`` to ``end``: columns ``date``, ``realtime_start``.
+
+        One request (``output_type=4``, "initial release only", over all real-time periods); fredapi has
+        no call for it that keeps the real-time dates and the observation window both.
+        """
+        url = (f"{self.root_url}/series/observations?series_id={series_id}"
+               f"&realtime_start={self.earliest_realtime_start}&realtime_end={self.latest_realtime_end}"
+               f"&observation_start={start.isoformat()}&observation_end={end.isoformat()}&output_type=4")
+        root = self._Fred__fetch_data(url)
+        rows = [(child.get("date"), child.get("realtime_start")) for child in root]
+        return pd.DataFrame(rows, columns=["date", "realtime_start"])
 
 
 def _error_message(body: bytes) -> str:
@@ -144,13 +158,44 @@ def latest_per_date(releases: pd.DataFrame, as_of: date, lag_days: int) -> tuple
     return values, known_since.reindex(values.index)
 
 
+# A first release this long after the declared lag is ALFRED's own start of recording (observations older
+# than its first vintage carry that vintage's date), not a publication: the declared lag is used for those.
+RELEASE_SLACK_DAYS = 366
+
+
+def first_releases(rows: pd.DataFrame, lag_days: int) -> pd.Series:
+    """Each observation date's first publication, from ALFRED rows (``date``, ``realtime_start``).
+
+    Dates whose first vintage comes more than :data:`RELEASE_SLACK_DAYS` after
+    the declared lag are left out (see there): what is returned is only what
+    ALFRED really saw published.
+    """
+    if rows.empty:
+        return pd.Series(dtype="datetime64[ns]", index=pd.DatetimeIndex([], name="date"), name="known_since")
+    dates = pd.to_datetime(rows["date"], errors="coerce")
+    released = pd.to_datetime(rows["realtime_start"], errors="coerce")
+    first = pd.Series(released.to_numpy(), index=pd.DatetimeIndex(dates, name="date")).dropna()
+    first = first[first.index.notna()].groupby(level=0).min()
+    plausible = first - first.index <= pd.Timedelta(days=lag_days + RELEASE_SLACK_DAYS)
+    return first[plausible.to_numpy()].rename("known_since")
+
+
+def wants_release_dates(spec: SeriesSpec) -> bool:
+    """Whether real release dates are worth a request: for a daily series published the next business
+    day the declared lag is within a weekend of the truth; for monthly CPI it misses days that matter."""
+    return spec.frequency != "daily" or spec.publication_lag_days > 1
+
+
 class FredProvider:
     """FRED series, one request each, spread over threads within FRED's rate limit.
 
     With ``api_key``: fredapi against ``api_root``; for a past ``end`` date the
     ALFRED vintages (source ``alfred``, ``known_since`` filled), otherwise the
-    latest release (source ``fred``). Without: the key-less CSV at ``csv_url``
-    (source ``fred-csv``). ``session`` may be injected (tests, corporate
+    latest release (source ``fred``) with ALFRED's release date of each
+    observation (its ``known_since``, which the store keeps so that later
+    key-less runs and backfills use real release dates instead of the declared
+    lag; see :func:`wants_release_dates`). Without: the key-less CSV at
+    ``csv_url`` (source ``fred-csv``). ``session`` may be injected (tests, corporate
     networks); ``today`` is injectable so "past" is testable.
     """
 
@@ -242,8 +287,24 @@ class FredProvider:
                     source = "alfred"
                 else:
                     raw, source = self._latest(spec, start, end), "fred"
+        note = None
+        if source == "fred" and wants_release_dates(spec):
+            known, note = self._release_dates(spec, start, end, what)
         with self._parsing:
-            return self._checked(spec, raw, known, source, start, end, what)
+            data = self._checked(spec, raw, known, source, start, end, what)
+        return data if note is None else replace(data, notes=(*data.notes, note))
+
+    def _release_dates(self, spec: SeriesSpec, start: date, end: date, what: str) -> tuple[pd.Series | None, str | None]:
+        """ALFRED's release dates, or ``None`` and a note: the values stand without them (the lag is used)."""
+        assert self._client is not None
+        try:
+            for attempt in retrying(self.settings, f"{what} release dates"):
+                with attempt:
+                    rows = self._client.initial_releases(spec.provider_symbol, start, end)
+        except SourceError as exc:
+            why = _PREFIX.sub("", redact(exc))
+            return None, f"release dates not available ({why}): the declared publication lag is used"
+        return first_releases(rows, spec.publication_lag_days), None
 
     def _checked(
         self, spec: SeriesSpec, raw: pd.Series, known: pd.Series | None, source: SourceKind, start: date, end: date,
@@ -265,6 +326,7 @@ class FredProvider:
             fetched_at=datetime.now(UTC),
             known_since=known_since,
             notes=checked.notes,
+            rejected=rejections_between(checked.rejections, start, end),
         )
 
     def _latest(self, spec: SeriesSpec, start: date, end: date) -> pd.Series:

@@ -281,6 +281,15 @@ def _nfci(w: _World, p: MacroProfile, rng: np.random.Generator) -> tuple[pd.Date
     return grid, daily[_asof(w.days, grid)]
 
 
+def _claims(w: _World, p: MacroProfile, rng: np.random.Generator) -> tuple[pd.DatetimeIndex, Arr]:
+    """Weekly initial claims: about 220k, rising with unemployment and in stress."""
+    index = w.grid("weekly")
+    unrate = w.daily_of_monthly(w.unrate)[_asof(w.days, index)]
+    stress = w.stress[_asof(w.days, index)]
+    level = 220_000.0 * np.exp(0.18 * (unrate - 4.2) + 0.9 * stress + 0.05 * ar1(rng, len(index), 0.8))
+    return index, np.round(level, -3)
+
+
 def _production(w: _World, p: MacroProfile, rng: np.random.Generator) -> Arr:
     """An output index or level: trend growth, a recession dip, persistent and monthly noise."""
     tm = _years(w.months)
@@ -316,6 +325,11 @@ BUILDERS: dict[str, Builder] = {
             2.9 + 0.45 * ar1(rng, len(w.days), 0.998) + 5.2 * w.stress + 0.05 * (w.vix - 16.0), 2.3, 20.0
         )
     ),
+    "ig_oas": _daily(
+        lambda w, p, rng: np.clip(
+            0.95 + 0.15 * ar1(rng, len(w.days), 0.998) + 1.6 * w.stress + 0.015 * (w.vix - 16.0), 0.5, 6.5
+        )
+    ),
     "baa10y": _daily(
         lambda w, p, rng: np.clip(
             1.75 + 0.3 * ar1(rng, len(w.days), 0.998) + 1.9 * w.stress + 0.02 * (w.vix - 16.0), 1.1, 7.0
@@ -323,6 +337,7 @@ BUILDERS: dict[str, Builder] = {
     ),
     "oil": _daily(lambda w, p, rng: np.exp(w.log_oil)),
     "nfci": _nfci,
+    "claims": _claims,
     "money_funds": _money_funds,
     "lending_standards": _lending,
     "core_cpi": _monthly(lambda w, p, rng: _price_index(w, p, w.core_mm)),

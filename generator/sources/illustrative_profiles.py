@@ -126,6 +126,13 @@ EQUITIES: dict[str, EquityProfile] = {
     "XLE": EquityProfile(anchor=89.0, market=0.9, value=0.4, oil=0.45, idio=0.1),
     "XLI": EquityProfile(anchor=148.0, market=1.0, value=0.2, idio=0.06),
     "XLU": EquityProfile(anchor=84.0, market=0.55, rates=-0.06, stress=0.04, idio=0.1),
+    "XLF": EquityProfile(anchor=52.0, market=1.1, value=0.4, rates=0.02, idio=0.06),
+    "XLK": EquityProfile(anchor=255.0, market=1.15, tech=0.7, idio=0.05),
+    "XLB": EquityProfile(anchor=90.0, market=1.0, value=0.3, oil=0.1, idio=0.07),
+    "XLP": EquityProfile(anchor=80.0, market=0.6, stress=0.03, idio=0.05),
+    "XLV": EquityProfile(anchor=140.0, market=0.75, idio=0.06),
+    "XLY": EquityProfile(anchor=220.0, market=1.15, tech=0.3, idio=0.06),
+    "QQQ": EquityProfile(anchor=540.0, market=1.1, tech=0.6, idio=0.02),
 }
 
 
@@ -167,6 +174,17 @@ MACRO: dict[str, MacroProfile] = {
     "PCEPILFE": MacroProfile("core_pce", "monthly", decimals=3, anchor=126.0),
     "UNRATE": MacroProfile("unrate", "monthly", decimals=1),
     "SAHMREALTIME": MacroProfile("sahm", "monthly"),
+    "VIXCLS": MacroProfile("vix", "daily"),
+    "T10YIE": MacroProfile("breakeven", "daily"),
+    "BAMLC0A0CM": MacroProfile("ig_oas", "daily"),
+    "STLFSI4": MacroProfile("nfci", "weekly", decimals=4),
+    "ICSA": MacroProfile("claims", "weekly"),
+    "PAYEMS": MacroProfile(
+        "production", "monthly", decimals=0, anchor=159000.0, params={"trend": 0.012, "cycle": 0.03, "noise": 0.001}
+    ),
+    "IPMAN": MacroProfile(
+        "production", "monthly", decimals=4, anchor=99.5, params={"trend": 0.012, "cycle": 0.13, "noise": 0.005}
+    ),
     "USREC": MacroProfile("usrec", "monthly", decimals=0),
     "INDPRO": MacroProfile(
         "production", "monthly", decimals=4, anchor=103.5, params={"trend": 0.017, "cycle": 0.12, "noise": 0.004}
@@ -186,6 +204,7 @@ GENERIC: dict[str, MacroProfile] = {
     "level": MacroProfile("generic_level", "daily", decimals=1, anchor=1000.0, params={"trend": 0.04}),
     "percent": MacroProfile("generic_percent", "daily", decimals=1),
     "flag": MacroProfile("usrec", "monthly", decimals=0),
+    "commodity": MacroProfile("oil", "daily"),
 }
 """Fallback by ``kind`` for a series id with no profile (``price`` uses a generic equity)."""
 

@@ -1,123 +1,60 @@
-"""Valuation inputs: analyst figures from a CSV, and Yahoo's quote fields (trailing P/E, market cap).
+"""Valuation inputs: the analyst file, Yahoo's quote fields and fund data, and their stored snapshots.
 
 No free machine-readable feed publishes index forward P/E or index weights, so
-they come from a file the analyst keeps beside the report definition (one
-dated row per figure, each with its source). Yahoo's ``trailingPE`` for ETFs is
-read live through yfinance (the quoteSummary and quote endpoints, through
-:class:`~generator.sources.yahoo.YahooSession`, so the same timeouts, proxy and
-base URL apply), range-checked because it is sometimes nonsense, and recorded
-in the manifest so a history builds up in the archive. Quotes describe today,
-so they are used only for a briefing dated today. Whatever is unavailable
-stays unavailable: the indicators then say "no data".
+they come from a file the analyst keeps beside the report definition (see
+:mod:`generator.sources.analyst`). What Yahoo does publish is read live through
+yfinance, through :class:`~generator.sources.yahoo.YahooSession` (so the same
+timeouts, proxy and base URL apply): quote fields such as an ETF's
+``trailingPE`` (the quoteSummary and quote endpoints), and fund data, the
+holdings' P/E and P/B and the top holdings' weights
+(:mod:`generator.sources.yahoo_funds`). Both describe today: they are read only
+for a briefing dated today, range-checked because they are sometimes nonsense,
+and kept in the local store as dated snapshots, whose history every later
+briefing reads point in time (:mod:`generator.sources.snapshots`). Whatever is
+unavailable stays unavailable, with the reason in the data-quality box: the
+indicators then say "no data".
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
 
-from generator.errors import SpecError
 from generator.model import QualityNote, SeriesData, Snapshot
+from generator.sources.analyst import (
+    COLUMNS,
+    AnalystRow,
+    analyst_series,
+    check_analyst_file,
+    in_range,
+    read_analyst_file,
+)
 from generator.sources.http import NetworkSettings, redact
-from generator.spec import ReportSpec, ValuationInputSpec
+from generator.sources.snapshots import SnapshotStore, fresh_only, history, keep
+from generator.sources.yahoo_funds import FundSource, fund_series
+from generator.spec import ReportSpec
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("input", "date", "value", "source", "note")
-
-
-@dataclass(frozen=True)
-class AnalystRow:
-    """One dated figure from the analyst file, with where it came from."""
-
-    input: str
-    date: date
-    value: float
-    source: str
-    note: str
-    line: int
-
-
-def _in_range(spec: ValuationInputSpec, value: float) -> bool:
-    return spec.valid_range is None or spec.valid_range[0] <= value <= spec.valid_range[1]
-
-
-def read_analyst_file(path: Path, spec: ReportSpec) -> list[AnalystRow]:
-    """Parse and check the analyst file; one :class:`SpecError` lists every bad row as ``file:line: column: ...``."""
-    text = path.read_text(encoding="utf-8")
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
-    if not lines:
-        return []
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in lines)))
-    header = [h.strip() for h in next(reader)]
-    if tuple(header) != COLUMNS:
-        raise SpecError(f"{path}:{lines[0][0]}: header: expected {','.join(COLUMNS)}, got {','.join(header)}")
-    analyst = {k: v for k, v in spec.valuation_inputs.items() if v.origin == "analyst"}
-    rows: list[AnalystRow] = []
-    problems: list[str] = []
-    for (lineno, _), cells in zip(lines[1:], reader, strict=True):
-        where = f"{path}:{lineno}"
-        if len(cells) != len(COLUMNS):
-            problems.append(f"{where}: expected {len(COLUMNS)} columns ({','.join(COLUMNS)}), got {len(cells)}")
-            continue
-        input_id, day, raw, source, note = (c.strip() for c in cells)
-        if input_id not in analyst:
-            problems.append(
-                f"{where}: input: '{input_id}' is not an analyst input of {', '.join(analyst) or 'the report'}"
-            )
-            continue
-        try:
-            when = date.fromisoformat(day)
-        except ValueError:
-            problems.append(f"{where}: date: expected YYYY-MM-DD, got {day!r}")
-            continue
-        try:
-            value = float(raw)
-        except ValueError:
-            problems.append(f"{where}: value: expected a number, got {raw!r}")
-            continue
-        if not _in_range(analyst[input_id], value):
-            low, high = analyst[input_id].valid_range or (0, 0)
-            problems.append(
-                f"{where}: value: {value:g} is outside the plausible range {low:g} to {high:g} for {input_id}"
-            )
-            continue
-        if not source:
-            problems.append(f"{where}: source: every figure needs its source")
-            continue
-        rows.append(AnalystRow(input_id, when, value, source, note, lineno))
-    if problems:
-        raise SpecError("\n".join(problems))
-    return rows
-
-
-def analyst_series(rows: Sequence[AnalystRow], as_of: date) -> tuple[dict[str, SeriesData], list[QualityNote]]:
-    """Each input's rows dated on or before ``as_of`` as a series, and a note naming the latest figure's source."""
-    out: dict[str, SeriesData] = {}
-    notes: list[QualityNote] = []
-    for input_id in sorted({r.input for r in rows}):
-        known = sorted((r for r in rows if r.input == input_id and r.date <= as_of), key=lambda r: r.date)
-        if not known:
-            continue
-        values = pd.Series(
-            [r.value for r in known], index=pd.DatetimeIndex([pd.Timestamp(r.date) for r in known], name="date")
-        )
-        values = values[~values.index.duplicated(keep="last")]
-        last = known[-1]
-        said = f"analyst input {last.value:g} dated {last.date} from {last.source}" + (
-            f" ({last.note})" if last.note else ""
-        )
-        out[input_id] = SeriesData(input_id, values, "analyst", notes=(said,))
-        notes.append(QualityNote(input_id, "info", said))
-    return out, notes
+__all__ = [
+    "COLUMNS",
+    "AnalystRow",
+    "FundSource",
+    "QuoteSource",
+    "SnapshotStore",
+    "YahooQuotes",
+    "add_valuation_inputs",
+    "analyst_series",
+    "quote_series",
+    "read_analyst_file",
+]
 
 
 class QuoteSource(Protocol):
@@ -186,7 +123,7 @@ def quote_series(
             why = failed.get(vspec.symbol, f"no {vspec.field} in the quote")
             notes.append(QualityNote(input_id, "warning", f"Yahoo {vspec.symbol} {vspec.field}: {why}"))
             continue
-        if not _in_range(vspec, value):
+        if not in_range(vspec, value):
             low, high = vspec.valid_range or (0, 0)
             notes.append(
                 QualityNote(
@@ -203,15 +140,23 @@ def quote_series(
     return out, notes
 
 
-def live_quotes(source: str, sources: object | None) -> QuoteSource | None:
-    """The quote source a run may use: the one in ``sources`` if given, Yahoo from the environment for live modes."""
-    if source not in ("auto", "live"):
-        return None
-    if sources is not None:
-        return getattr(sources, "quotes", None)
-    import os
-
-    return YahooQuotes(NetworkSettings.from_env(), base_url=os.environ.get("BRIEFING_YAHOO_BASE_URL") or None)
+def _live(
+    spec: ReportSpec, day: date, quotes: QuoteSource | None, funds: FundSource | None
+) -> tuple[dict[str, SeriesData], list[QualityNote]]:
+    """Today's quote fields and fund data, asked for at the same time (their network waits overlap)."""
+    fetched_at = datetime.now(UTC).replace(microsecond=0)
+    jobs: list[Callable[[], tuple[dict[str, SeriesData], list[QualityNote]]]] = []
+    if quotes is not None:
+        jobs.append(lambda: quote_series(spec, quotes, day, fetched_at))
+    if funds is not None:
+        jobs.append(lambda: fund_series(spec, funds, day, fetched_at))
+    series: dict[str, SeriesData] = {}
+    notes: list[QualityNote] = []
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="valuation") as pool:
+        for found, said in pool.map(lambda job: job(), jobs):
+            series.update(found)
+            notes.extend(said)
+    return series, notes
 
 
 def add_valuation_inputs(
@@ -220,29 +165,52 @@ def add_valuation_inputs(
     snapshot: Snapshot,
     quotes: QuoteSource | None = None,
     today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    *,
+    funds: FundSource | None = None,
+    store: SnapshotStore | None = None,
 ) -> Snapshot:
-    """The snapshot with the valuation inputs known on its date added as series (and notes on each)."""
+    """The snapshot with the valuation inputs known on its date added as series (and notes on each).
+
+    ``quotes`` and ``funds`` are read only when the snapshot is dated
+    ``today()``; what they return is kept in ``store`` (if any) as that day's
+    snapshot, and each snapshotted input is then its stored history up to the
+    snapshot's date. Never raises for missing or bad data: a problem (offline,
+    an error from Yahoo, a value outside its range, a bad row of the analyst
+    file, a store that cannot be written) is a note, and what it concerns is
+    left out ("no data").
+    """
     series: dict[str, SeriesData] = {}
     notes: list[QualityNote] = []
     if spec.valuation.analyst_file:
         path = spec_path.parent / spec.valuation.analyst_file
         if path.is_file():
-            found, said = analyst_series(read_analyst_file(path, spec), snapshot.as_of)
+            # A bad row is left out and said, not fatal: the briefing goes on with the good ones.
+            rows, problems = check_analyst_file(path, spec, label=spec.valuation.analyst_file)
+            notes.extend(QualityNote("*", "warning", f"analyst file: {p} (row ignored)") for p in problems)
+            found, said = analyst_series(rows, snapshot.as_of)
             series.update(found)
             notes.extend(said)
         else:
-            notes.append(
-                QualityNote("*", "info", f"no analyst inputs file {path}: forward P/E and weights have no data")
-            )
-    if quotes is not None:
+            notes.append(QualityNote(
+                "*", "info", f"no analyst inputs file {spec.valuation.analyst_file}: forward P/E and weights have no data"
+            ))
+    fresh: dict[str, SeriesData] = {}
+    if quotes is not None or funds is not None:
         if snapshot.as_of == today():
-            found, said = quote_series(spec, quotes, snapshot.as_of, datetime.now(UTC).replace(microsecond=0))
-            series.update(found)
+            fresh, said = _live(spec, snapshot.as_of, quotes, funds)
             notes.extend(said)
         else:
-            notes.append(
-                QualityNote("*", "info", "live quotes (trailing P/E) describe today: not used for a past date")
-            )
+            notes.append(QualityNote("*", "info", (
+                "live quotes and fund data (trailing P/E, holdings' P/E and weights) describe today: "
+                "not used for a past date" + ("; snapshots stored on or before it are" if store is not None else "")
+            )))
+    if store is not None:
+        notes.extend(keep(store, fresh))
+        found, said = history(store, spec, snapshot.as_of, fresh)
+        series.update(found)
+        notes.extend(said)
+    else:
+        series.update(fresh_only(spec, fresh))
     if not series and not notes:
         return snapshot
     return replace(snapshot, series={**snapshot.series, **series}, quality=(*snapshot.quality, *notes))

@@ -24,7 +24,7 @@ import math
 import re
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -42,7 +42,8 @@ from generator.model import SeriesData
 from generator.sources.base import FetchResult, Ready
 from generator.sources.crumb import CRUMB_FILE, CrumbCache, cookie_fingerprint
 from generator.sources.http import NetworkSettings, redact, retrying
-from generator.sources.validate import between, check_series
+from generator.sources.partial import live_partial
+from generator.sources.validate import between, check_series, rejections_between
 from generator.spec import SeriesSpec
 
 log = logging.getLogger(__name__)
@@ -241,8 +242,10 @@ class YahooProvider:
         base_url: str | None = None,
         cache_dir: str | Path | None = None,
         max_workers: int = 32,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings or NetworkSettings()
+        self.now = now or (lambda: datetime.now(UTC))  # the fetch time, which says whether today's bar is final
         crumbs = CrumbCache(Path(cache_dir) / CRUMB_FILE) if cache_dir is not None else None
         self.session = session or YahooSession(self.settings, base_url=base_url, crumbs=crumbs)
         self.max_workers = max(1, max_workers)
@@ -268,7 +271,7 @@ class YahooProvider:
             pass  # what is still pending has its reason in batch.reasons
         series: dict[str, SeriesData] = {}
         failures: dict[str, str] = {}
-        fetched = datetime.now(UTC)
+        fetched = self.now()
         for spec in specs:
             symbol = spec.provider_symbol.upper()
             frame = batch.frames.get(symbol)
@@ -382,9 +385,15 @@ class YahooProvider:
         if checked.values is None:
             raise SourceError(f"Yahoo {spec.provider_symbol}: {checked.rejected}")
         values = between(checked.values, start, end)
+        notes = checked.notes
+        partial = live_partial(values.index[-1].date(), fetched) if not values.empty else None
+        if partial is not None:  # today's bar before the close: a quote, never stored or shown as a close
+            values = values.iloc[:-1]
+            notes = (*notes, f"{partial.day} bar left out as partial: {partial.reason}")
         if values.empty:
             raise SourceError(f"Yahoo {spec.provider_symbol}: no observations between {start} and {end}")
-        return SeriesData(spec.id, values, "yahoo", fetched, notes=checked.notes)
+        return SeriesData(spec.id, values, "yahoo", fetched, notes=notes,
+                          rejected=rejections_between(checked.rejections, start, end))
 
 
 _download_lock = threading.Lock()

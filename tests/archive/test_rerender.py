@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from archive_helpers import REPORT
+from report_copies import report_copy
 
 from generator.cli import main
 
@@ -31,8 +31,7 @@ def rename_vix(path: Path) -> None:
 def test_rerender_after_definition_change_and_compare_across_versions(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from generator import build_briefing
 
-    definition = tmp_path / "def.toml"
-    shutil.copy(REPORT, definition)
+    definition = report_copy(tmp_path, name="def.toml")
     root = tmp_path / "archive"
     build_briefing(date(2026, 11, 13), source="illustrative", formats=["html"], output_dir=root, report=definition)
     old = build_briefing(

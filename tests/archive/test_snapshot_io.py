@@ -51,6 +51,20 @@ def test_round_trip_keeps_every_value_date_and_attribute(tmp_path: Path) -> None
     assert snapshot_bytes(back) == snapshot_bytes(snap)
 
 
+def test_round_trip_keeps_rejected_observations(tmp_path: Path) -> None:
+    # a re-render must see that IWM's latest value was rejected, or it would compute on the day before
+    from dataclasses import replace
+
+    from generator.model import Rejection
+
+    rejection = Rejection(date(2026, 11, 20), 1e300, "1.0e+300 USD is 4.4e+297 times the median of ...")
+    iwm = replace(series("IWM", {"2026-11-19": 232.75}, source="yahoo"), rejected=(rejection,))
+    path = tmp_path / "snapshot.parquet"
+    path.write_bytes(snapshot_bytes(snapshot(date(2026, 11, 20), iwm, series("SPY", {"2026-11-19": 600.0}))))
+    back = read_snapshot(path)
+    assert back.series["IWM"].rejected == (rejection,) and back.series["SPY"].rejected == ()
+
+
 def test_missing_snapshot_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match=r"snapshot\.parquet: data snapshot is missing"):
         read_snapshot(tmp_path / "snapshot.parquet")

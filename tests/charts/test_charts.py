@@ -50,9 +50,13 @@ def test_basket_relative_is_equal_weight_daily_rebalanced() -> None:
     drawn = draw("basket_relative", {"X": x, "Y": y, "B": bench}, start=idx[0], end=idx[-1], recent_window=2)
     relative_end = 1.5 * 1.25 / 1.10 * 100  # 170.45...
     assert float(drawn.facts["total"]) == pytest.approx(relative_end - 100)
-    # recent: relative two days before the end is 150 (after day 1) -> 170.45 / 150 - 1
-    assert float(drawn.facts["recent"]) == pytest.approx((relative_end / 150.0 - 1) * 100)
+    # recent is the indicator basket_relative_return over the last 2 days (equal weights at its start):
+    # X 20 -> 10 = -50%, Y 10 -> 20 = +100%, mean +25%; B 100 -> 110 = +10%; 25 - 10 = 15 points.
+    assert float(drawn.facts["recent"]) == pytest.approx(15.0)
+    assert drawn.facts["recent_span"] == "2 trading days"
     assert float(drawn.facts["members"]) == 2
+    assert (drawn.facts["member_list"], drawn.facts["benchmark"]) == ("X and Y", "B")
+    assert (drawn.first, drawn.last) == (idx[0], idx[-1])
 
 
 def test_inflation_rates_facts() -> None:
@@ -161,16 +165,20 @@ def test_title_states_the_finding_and_source_line(loaded) -> None:  # type: igno
     assert image is not None
     assert image.title == "Fed funds target at 3.75%; the 2-year yield, 43 bp below it, prices further cuts"
     assert image.source_line == (
-        "Source: FRED DFEDTARU, DGS2, DGS10; as of 2026-11-20. Shaded: NBER recessions (FRED USREC)."
+        "Source: FRED DFEDTARU, DGS2, DGS10; as of 2026-11-20. Shaded: recessions (FRED USREC)."
     )
     assert image.alt.startswith("Line chart of the fed funds target") and "2-year Treasury 3.32" in image.alt
     assert image.subtitle.startswith("Fed funds target range")
 
 
-def test_missing_series_means_no_chart(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_a_chart_with_nothing_to_draw_is_a_note_not_a_gap(loaded) -> None:  # type: ignore[no-untyped-def]
     spec = loaded.spec
-    snap = _snapshot({"DFEDTARU": pd.Series(3.75, days(10))})
-    assert render_chart(spec, spec.charts["rates"], snap) is None
+    snap = _snapshot({"DFEDTARU": pd.Series(3.75, days(10))})  # 2020 only: nothing in the five years to 2026
+    image = render_chart(spec, spec.charts["rates"], snap)
+    assert not image.drawn and image.svg == ""
+    assert image.note == "Not drawn. DFEDTARU: no observation since 20 Nov 2021. DGS2 and DGS10: no data."
+    assert image.title == "Fed funds target range (upper limit), 2-year and 10-year Treasury yields over five years, %"
+    assert image.source_line.startswith("Source: FRED DFEDTARU, DGS2, DGS10;")
 
 
 def test_source_line_marks_illustrative_data(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -225,7 +233,7 @@ def test_recession_shading_only_where_a_recession_falls(loaded) -> None:  # type
     longer = render_chart(spec, spec.charts["core_cpi"], _snapshot({
         "CPILFESL": pd.Series(np.linspace(250, 330, len(months)), months), "USREC": calm,
     }))  # fmt: skip
-    assert longer is not None and "Shaded: NBER recessions (FRED USREC)." in longer.source_line
+    assert longer is not None and "Shaded: recessions (FRED USREC)." in longer.source_line
     assert longer.svg.count('style="fill: #e3e3e3') == 1  # one band: March-April 2020
 
 

@@ -8,7 +8,6 @@ import shutil
 import socket
 import ssl
 import threading
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,9 +33,8 @@ def copy_briefing(source_dir: Path, root: Path, real: bool) -> Path:
         m = json.loads(path.read_text())
         m["source"]["illustrative"] = False
         m["source"]["requested"] = "live"
-        providers = {sid: s["provider"] for sid, s in tomllib.loads(REPORT.read_text())["series"].items()}
-        for sid, s in m["series"].items():
-            s["source"] = providers[sid]
+        for s in m["series"].values():
+            s["source"] = s["provider"] or "yahoo"  # valuation inputs have no provider
         path.write_text(json.dumps(m, indent=2))
     return target
 

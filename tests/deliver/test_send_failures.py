@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from generator.cli import main
 from generator.deliver import send_briefing
 from generator.deliver.ledger import Ledger
 from generator.errors import ArchiveError, DeliveryError, PartialDelivery, UnsafeToSend
+from generator.spec import load_spec
 
 DAY = date(2026, 11, 20)
 ONE_CHART = 'charts = ["core_cpi"]'  # one small chart keeps these tests fast; the MIME tests check all four
@@ -157,6 +157,10 @@ def test_illustrative_briefing_is_refused_unless_allowed(illustrative_archive, s
     assert msg.get_body(("plain",)).get_content().startswith("*** ILLUSTRATIVE DATA - NOT MARKET DATA ***")  # type: ignore[union-attr]
 
 
+def _manifest_series(archive: Path) -> set[str]:
+    return set(json.loads((archive / "2026-11-20" / "manifest.json").read_text())["series"])
+
+
 def _mark_stale(archive: Path, sid: str) -> None:
     path = archive / "2026-11-20" / "manifest.json"
     m = json.loads(path.read_text())
@@ -167,9 +171,9 @@ def _mark_stale(archive: Path, sid: str) -> None:
 
 def test_stale_required_series_is_refused_unless_allowed(archive, smtp_server, config_for) -> None:  # type: ignore[no-untyped-def]
     config = config_for(smtp_server.port, email=ONE_CHART)
-    series = tomllib.loads(REPORT.read_text())["series"]
-    optional = next(sid for sid, s in series.items() if s.get("required") is False)
-    assert series["IWM"].get("required", True)
+    series = load_spec(REPORT).spec.series  # the definition with its catalogue
+    optional = next(sid for sid, s in series.items() if not s.required and sid in _manifest_series(archive))
+    assert series["IWM"].required
     _mark_stale(archive, optional)  # not required: no reason to hold the email
     assert [r.result for r in send_briefing(DAY, config, output_dir=archive, recipients=["a@example.com"]).results] == [
         "sent"

@@ -110,7 +110,9 @@ def test_html_is_one_file_that_asks_for_nothing(illustrative_briefing) -> None: 
     charts = re.findall(r'<div class="chart-svg" role="img" aria-label="([^"]+)">', html)
     assert len(charts) == len(illustrative_briefing.analysis.charts)
     assert all(len(alt) > 40 and "Latest:" in alt for alt in charts)
-    assert html.count("<svg") == len(charts)
+    # Each chart's SVG, twice where it has a phone rendition (shown instead on small screens); no other SVG.
+    images = illustrative_briefing.analysis.charts.values()
+    assert html.count("<svg") == sum(2 if c.svg_phone else 1 for c in images) == 2 * len(charts)
 
 
 def test_appendix_prints_every_formula_as_text(context) -> None:  # type: ignore[no-untyped-def]

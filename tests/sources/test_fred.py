@@ -338,3 +338,65 @@ def test_a_whole_report_of_series_is_in_flight_at_once(loopback) -> None:
     fred = provider(loopback, key=None, settings=patient)
     result = fred.fetch([spec(sid) for sid in ids], date(2026, 11, 1), date(2026, 11, 19))
     assert result.failures == {} and sorted(result.series) == ids
+
+
+# ---------------------------------------------------------------- release dates recorded with a key
+
+# Core CPI as FRED served it on 2025-08-20, and ALFRED's initial releases (BLS release days of 2025).
+CORE = {"2025-04-01": 326.430, "2025-05-01": 326.854, "2025-06-01": 327.600, "2025-07-01": 328.656}
+RELEASED = {"2025-04-01": "2025-05-13", "2025-05-01": "2025-06-11", "2025-06-01": "2025-07-15",
+            "2025-07-01": "2025-08-12"}
+
+
+def serve_core_cpi(loopback, release_status: int = 200) -> None:  # type: ignore[no-untyped-def]
+    latest = observations_xml([{"realtime_start": "2025-08-20", "realtime_end": "2025-08-20", "date": d,
+                                "value": str(v)} for d, v in CORE.items()])
+    initial = observations_xml([{"realtime_start": RELEASED[d], "realtime_end": "9999-12-31", "date": d,
+                                 "value": str(v)} for d, v in CORE.items()])
+
+    def answer(path: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
+        if query.get("output_type") == "4":
+            if release_status != 200:
+                return release_status, {"Content-Type": "text/plain"}, "Service Unavailable"
+            return 200, XML, initial
+        return 200, XML, latest
+
+    loopback.route("/fred/series/observations", answer)
+
+
+def test_a_keyed_run_brings_alfreds_release_dates(loopback) -> None:
+    serve_core_cpi(loopback)
+    core = spec("CPILFESL", "monthly", 45, "index")
+    data = provider(loopback, today=date(2025, 8, 20)).fetch([core], date(2025, 4, 1), date(2025, 8, 20)).series[
+        "CPILFESL"]
+    assert data.source == "fred" and list(data.values) == list(CORE.values())
+    assert data.known_since is not None
+    assert list(data.known_since.dt.strftime("%Y-%m-%d")) == list(RELEASED.values())
+    latest, initial = sorted(loopback.hits("/fred/series/observations"), key=lambda q: q.get("output_type", ""))
+    assert "output_type" not in latest and latest["observation_start"] == "2025-04-01"
+    assert initial == {"series_id": "CPILFESL", "realtime_start": "1776-07-04", "realtime_end": "9999-12-31",
+                       "observation_start": "2025-04-01", "observation_end": "2025-08-20", "output_type": "4",
+                       "api_key": KEY}
+    # a daily series published the next business day asks for no release dates
+    loopback.requests.clear()
+    provider(loopback, today=date(2025, 8, 20)).fetch([spec("DGS2")], date(2025, 4, 1), date(2025, 8, 20))
+    assert [q.get("output_type") for q in loopback.hits("/fred/series/observations")] == [None]
+
+
+def test_without_release_dates_the_values_stand_and_the_lag_is_said(loopback) -> None:
+    serve_core_cpi(loopback, release_status=503)
+    core = spec("CPILFESL", "monthly", 45, "index")
+    result = provider(loopback, today=date(2025, 8, 20)).fetch([core], date(2025, 4, 1), date(2025, 8, 20))
+    data = result.series["CPILFESL"]
+    assert result.failures == {} and data.known_since is None and list(data.values) == list(CORE.values())
+    assert data.notes == ("release dates not available (HTTP 503 Service Unavailable): the declared publication "
+                          "lag is used",)
+
+
+def test_first_releases_leave_out_alfreds_own_start() -> None:
+    from generator.sources.fred import first_releases
+
+    rows = pd.DataFrame({"date": ["1990-01-01", "2024-07-01", "2024-07-01"],
+                         "realtime_start": ["1996-12-04", "2024-08-14", "2025-02-12"]})
+    # 1990's first vintage is ALFRED starting to record, years after the 45-day lag: not a publication date
+    assert first_releases(rows, 45).to_dict() == {pd.Timestamp("2024-07-01"): pd.Timestamp("2024-08-14")}

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from report_copies import report_copy
 
 from generator.errors import SpecError
 from generator.indicators import evaluate_indicators
@@ -30,8 +31,7 @@ def loaded():  # type: ignore[no-untyped-def]
 
 def report_with_inputs(tmp_path: Path, rows: str) -> Path:
     """A copy of the real definition whose analyst file holds ``rows``."""
-    path = tmp_path / "r.toml"
-    path.write_text(REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    path = report_copy(tmp_path)
     (tmp_path / "analyst_inputs.csv").write_text("# test figures\n" + HEADER + rows, encoding="utf-8")
     return path
 

@@ -221,14 +221,16 @@ def test_unknown_symbol_is_reported_not_retried(loopback, make_provider) -> None
     assert len([p for p, _ in loopback.requests if p == "/v8/finance/chart/NOPE"]) <= 2
 
 
-def test_implausible_jump_is_flagged(loopback, make_provider) -> None:
+def test_a_jump_is_kept_and_marked_in_per_cent(loopback, make_provider) -> None:
     body = iwm_body()
     split = copy.deepcopy(body)
     adj = split["chart"]["result"][0]["indicators"]["adjclose"][0]["adjclose"]
     adj[10:] = [v / 4 for v in adj[10:]]  # an unadjusted 4:1 split
     serve(loopback, {"IWM": split})
     data = make_provider().fetch([spec("IWM")], *OCT).series["IWM"]
-    assert any("implausible jump" in note and "2025-10-16" in note for note in data.notes)
+    # 238.50927 on 10-15, then 243.191576 / 4 = 60.797894: 60.797894 / 238.50927 - 1 = -74.5 %
+    assert "jump kept: 2025-10-16: 238.509 -> 60.7979 (-74.5%)" in data.notes
+    assert data.values[pd.Timestamp("2025-10-16")] == pytest.approx(60.797894) and data.rejected == ()
 
 
 def test_session_caps_timeouts_and_sends_yahoo_hosts_to_the_base_url(loopback) -> None:
