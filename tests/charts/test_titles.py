@@ -118,21 +118,6 @@ def check_mag7_vs_rsp(case: Case, title: str) -> None:
     assert m.group(4) == _fmt(abs(table.value), table.decimals), "the title prints the table's number"
 
 
-def check_valuation_proxy(case: Case, title: str) -> None:
-    m = re.fullmatch(
-        rf"Priced against the S&P 500, small caps sit ({NUM})% (above|below) their median {SPAN}, "
-        r"at the (\d+\w\w) percentile of that range",
-        title,
-    )
-    assert m, title
-    both = pd.concat([case.s("IWM"), case.s("SPY")], axis=1, join="inner").dropna()
-    start = _span_start(case, m.group(3), 10, both)
-    ratio = (both.iloc[:, 0] / both.iloc[:, 1])[start:]
-    vs = (ratio.iloc[-1] / ratio.median() - 1) * 100
-    assert (m.group(1), m.group(2)) == (_fmt(abs(vs), 0), "above" if round(vs) > 0 else "below")
-    assert m.group(4) == _ordinal(_pct_of_last(ratio))
-
-
 def check_rates(case: Case, title: str) -> None:
     if title.startswith("Fed funds"):
         m = re.fullmatch(
@@ -222,7 +207,6 @@ def check_reshoring(case: Case, title: str) -> None:
 CHECKS: dict[str, Callable[[Case, str], None]] = {
     "iwm_spy_ratio": check_iwm_spy_ratio,
     "mag7_vs_rsp": check_mag7_vs_rsp,
-    "valuation_proxy": check_valuation_proxy,
     "rates": check_rates,
     "core_cpi": check_core_cpi,
     "credit_vol": check_credit_vol,
