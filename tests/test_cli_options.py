@@ -56,7 +56,7 @@ def test_serve_refuses_a_negative_interval_and_a_broken_report_at_once(capsys, t
     code, line = one_error(capsys, "serve", "--generate-interval", "-1", "--output", str(tmp_path / "out"))
     assert (code, line) == (2, "error: --generate-interval -1.0: expected 0 or more seconds between two builds")
     code, line = one_error(capsys, "serve", "--report", str(tmp_path / "none.toml"), "--output", str(tmp_path / "out"))
-    assert (code, line) == (2, f"error: {tmp_path / 'none.toml'}: report definition not found")
+    assert code == 2 and line.startswith(f"error: {tmp_path / 'none.toml'}: report definition not found")
 
 
 def test_backfill_workers_have_an_upper_bound(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

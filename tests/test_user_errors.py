@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_copies import replaced, report_copy
 
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-REPORT = REPO / "reports" / "small_cap_rotation.toml"
 
 
 def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -41,11 +41,9 @@ def test_dates_before_1900_are_refused(capsys, tmp_path: Path, args: list[str], 
     ["{{ stance.label.__class__.__mro__ }}", "{{ v.iwm_spy_rel_1m._values }}", "{{ stance.label['__class__'] }}"],
 )
 def test_a_template_the_sandbox_blocks_is_a_definition_error(capsys, tmp_path: Path, template: str) -> None:  # type: ignore[no-untyped-def]
-    text = REPORT.read_text()
     old = 'text = "The signals read {{ stance.label }}:'
-    assert old in text
-    bad = tmp_path / "bad.toml"
-    bad.write_text(text.replace(old, 'text = "' + template.replace('"', '\\"') + " The signals read {{ stance.label }}:", 1))
+    new = 'text = "' + template.replace('"', '\\"') + " The signals read {{ stance.label }}:"
+    bad = report_copy(tmp_path / "def", replaced(old, new), "bad.toml")
     args = ["generate", "--date", "2026-11-20", "--source", "illustrative", "--format", "html"]
     code, line = one_error(capsys, *args, "--report", str(bad), "--output", str(tmp_path / "out"))
     assert code == 2

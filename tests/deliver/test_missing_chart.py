@@ -46,6 +46,6 @@ def test_a_chart_no_definition_declares_is_a_configuration_error(archive, smtp_s
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == (
         "error: email.charts: the report definition of the 2026-11-20 briefing has no chart 'ratez' (it has: "
-        "iwm_spy_ratio, mag7_vs_rsp, valuation_proxy, rates, core_cpi, credit_vol, sectors, industry, reshoring)"
+        "iwm_spy_ratio, mag7_vs_rsp, rates, core_cpi, credit_vol, sectors, industry, reshoring)"
     )
     assert smtp_server.received == []
