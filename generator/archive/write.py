@@ -174,14 +174,18 @@ def write_atomic(path: Path, data: bytes, writer: Writer = write_file) -> None:
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _is_archive(folder: Path) -> bool:
-    """An archive root: it has the index page or a dated folder holding a manifest."""
+def _is_archive(folder: Path, depth: int = 1) -> bool:
+    """An archive root: it has the index page or a dated folder holding a manifest; or (``depth``) it holds
+    such roots, one per report (``output/<report-id>/YYYY-MM-DD/``)."""
     try:
-        return (folder / "index.html").is_file() or any(
-            _DATE_NAME.match(p.name) and (p / MANIFEST_FILE).is_file() for p in folder.iterdir()
-        )
+        if (folder / "index.html").is_file():
+            return True
+        children = [p for p in folder.iterdir() if p.is_dir()]
     except OSError:
         return False
+    if any(_DATE_NAME.match(p.name) and (p / MANIFEST_FILE).is_file() for p in children):
+        return True
+    return depth > 0 and any(_is_archive(p, depth - 1) for p in children if not _DATE_NAME.match(p.name))
 
 
 def check_new_folder(target: Path, archive: Path) -> None:

@@ -86,9 +86,12 @@ def test_rerender_never_writes_into_an_archive(short_archive: Path, tmp_path: Pa
     shutil.copytree(short_archive, root)
     other = tmp_path / "other-archive"
     shutil.copytree(short_archive, other)
+    split = tmp_path / "split"  # one folder per report: output/<report-id>/YYYY-MM-DD/
+    shutil.copytree(short_archive, split / "small_cap_rotation")
+    (split / "small_cap_rotation" / "index.html").unlink()
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep me")
-    before = {folder: tree(folder) for folder in (root, other, tmp_path / "notes")}
+    before = {folder: tree(folder) for folder in (root, other, split, tmp_path / "notes")}
     refused = {
         root / "2026-10-30": f"{root / '2026-10-30'} is inside the archived briefing {root / '2026-10-30'}",
         root / "2026-11-27": f"{root / '2026-11-27'} would look like an archived briefing of {root}",
@@ -97,6 +100,8 @@ def test_rerender_never_writes_into_an_archive(short_archive: Path, tmp_path: Pa
         root: f"{root} is an archive",
         other / "2026-11-06": f"{other / '2026-11-06'} is inside the archived briefing {other / '2026-11-06'}",
         other / "2026-12-04": f"{other / '2026-12-04'} would look like an archived briefing of {other}",
+        split / "2026-11-27": f"{split / '2026-11-27'} would look like an archived briefing of {split}",
+        split: f"{split} is an archive",
         tmp_path / "notes": f"{tmp_path / 'notes'} is not empty",
         tmp_path / "notes" / "mine.txt": f"{tmp_path / 'notes' / 'mine.txt'} is a file",
     }
