@@ -20,7 +20,10 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+
+from generator.errors import SpecError
 
 __all__ = [
     "MissingValue",
@@ -29,6 +32,7 @@ __all__ = [
     "amount",
     "count_of",
     "counted",
+    "private_names",
     "render_template",
     "template_refs",
 ]
@@ -213,13 +217,28 @@ def template_refs(text: str) -> set[tuple[str, str | None]]:
     return refs
 
 
+def private_names(text: str) -> set[str]:
+    """Attribute or key names starting with ``_`` that a template reads (the sandbox refuses them)."""
+    tree = _environment().parse(text)
+    names = {node.attr for node in tree.find_all(nodes.Getattr) if node.attr.startswith("_")}
+    for item in tree.find_all(nodes.Getitem):
+        if isinstance(item.arg, nodes.Const) and str(item.arg.value).startswith("_"):
+            names.add(str(item.arg.value))
+    return names
+
+
 def render_template(text: str, **values: Any) -> str:
     """Render ``text`` with ``values``; mappings become namespaces read as ``name.key``.
 
-    Raises :class:`MissingValue` when the template reads a value without data.
+    Raises :class:`MissingValue` when the template reads a value without data, and
+    :class:`~generator.errors.SpecError` when the sandbox refuses what it reads (the
+    definition is at fault: its load-time check catches the usual cases first).
     """
     ns = {k: _Namespace(k, v) if isinstance(v, Mapping) else v for k, v in values.items()}
-    return " ".join(_compiled(text).render(**ns).split())
+    try:
+        return " ".join(_compiled(text).render(**ns).split())
+    except SecurityError as exc:
+        raise SpecError(f"template {text!r}: the sandbox refuses it: {exc}") from None
 
 
 # ---------------------------------------------------------------- counts and amounts in plain words

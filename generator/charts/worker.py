@@ -28,6 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
+from generator.lifeline import die_with
 from generator.model import ChartImage, Snapshot
 from generator.spec import ReportSpec
 
@@ -99,7 +100,13 @@ class ChartWorker:
     def __init__(self, enabled: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if enabled and usable_cores() > 1 and sys.platform == "linux":
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            # The worker ends with this process, even when it is killed (generator/lifeline.py).
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=die_with,
+                initargs=(os.getpid(),),
+            )
             # The garbage collector writes to every object it visits: in the child, that would copy every
             # page the two processes share. Frozen objects are never visited.
             gc.freeze()
