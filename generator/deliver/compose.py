@@ -85,6 +85,11 @@ class EmailView:
     generated_at: str
     version: str
     omitted: list[str] = field(default_factory=list)  # charts asked for that the briefing lacks, why in words
+    reading: list[str] = field(default_factory=list)  # page 1's reading, what changed and what to watch
+    evidence: str = ""
+    compared_what: str = ""
+    changed: list[str] = field(default_factory=list)
+    watch: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,8 +173,20 @@ def _scorecard(manifest: dict[str, Any]) -> list[ScoreRow]:
                 value = f"{value} {ind['unit']}"
         kind = "risk flag" if flag.get("kind") == "risk" else "supportive signal"
         thresholds = short_thresholds(flag.get("thresholds", ""))
-        rows.append(ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, thresholds))
+        state = flag.get("state", "unknown")
+        if flag.get("stale_as_of"):  # an out-of-date input: shown as stale with its date, never as a state
+            state, value = "stale", f"{value} (as of {flag['stale_as_of']})"
+        rows.append(ScoreRow(flag.get("label", "?"), kind, state, value, thresholds))
     return rows
+
+
+def _dashboard(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Page 1 as the email leads with it: the reading, what changed, what to watch (empty for older briefings)."""
+    d = manifest.get("dashboard") or {}
+    changed = [*d.get("flag_changes", []), *(m["text"] for m in d.get("moves", [])), *d.get("releases", [])]
+    watch = [*d.get("watch", []), *([d["watch_note"]] if d.get("watch_note") else [])]
+    return {"reading": list(d.get("reading", [])), "evidence": d.get("evidence", ""),
+            "compared_what": d.get("compared_what", ""), "changed": changed, "watch": watch}
 
 
 def subject_for(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
@@ -248,6 +265,7 @@ def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: l
         attachment_name=attachment_name(briefing, settings),
         generated_at=str(m.get("generated_at", "")),
         version=str(m.get("generator_version", __version__)),
+        **_dashboard(m),
     )
 
 
