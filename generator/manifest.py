@@ -274,6 +274,22 @@ class HistoryPoint(_Record):
     flags: dict[str, State]
 
 
+PDF_FILE = "briefing.pdf"
+PdfMode = Literal["eager", "lazy"]
+
+
+class PdfEntry(_Record):
+    """Where the briefing's PDF stands. The HTML and the manifest are published first; the PDF is added to the
+    same folder after them: at once by the command that built the briefing (``eager``), or when something first
+    needs it (``lazy``: serve, send, rerender). ``pending`` until then; ``rendered`` once it is in the folder
+    and in ``files``."""
+
+    state: Literal["pending", "rendered"]
+    mode: PdfMode
+    rendered_at: datetime | None = None
+    rendered_by: str | None = None  # the command that rendered it: generate, backfill, serve, send, rerender
+
+
 class Manifest(_Record):
     schema_version: Literal[1, 2]
     briefing_date: date
@@ -293,6 +309,7 @@ class Manifest(_Record):
     history: list[HistoryPoint] = Field(default_factory=list)
     performance: list[PerformanceRowEntry] = Field(default_factory=list)
     dashboard: Dashboard | None = None
+    pdf: PdfEntry | None = None  # absent in briefings archived before PDFs were added after the HTML
     files: dict[str, Sha256]
 
     def as_json(self) -> dict[str, Any]:
@@ -300,6 +317,16 @@ class Manifest(_Record):
 
     def flag_states(self) -> dict[str, State]:
         return {fid: f.state for fid, f in self.flags.items()}
+
+    @property
+    def pdf_state(self) -> Literal["pending", "rendered", "none"]:
+        """``rendered``: the PDF is in the folder and in ``files``; ``pending``: it can be rendered from the
+        folder when needed; ``none``: a first-schema briefing without one, which cannot be rendered."""
+        if self.pdf is not None:
+            return self.pdf.state
+        if PDF_FILE in self.files:
+            return "rendered"  # archived before the PDF had a state of its own
+        return "pending" if self.schema_version >= 2 and self.snapshot is not None else "none"
 
 
 # ---------------------------------------------------------------- building and reading

@@ -17,16 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from generator.acquire import DataSources, acquire_inputs
-from generator.archive import check_target, write_briefing
+from generator.archive import check_target, find_briefing, write_briefing
 from generator.archive.index import write_index
 from generator.archive.past import load_past
 from generator.charts.history import draw_history
 from generator.charts.worker import ChartWorker
-from generator.errors import OutputError, UsageError
+from generator.errors import ArchiveError, OutputError, UsageError
+from generator.lazy_pdf import add_pdf, archived_plan, complete_pdf, pending, previous_flags
+from generator.manifest import MANIFEST_FILE, PDF_FILE, manifest_bytes
 from generator.model import Analysis, ChartImage
 from generator.past import Past, history_now
 from generator.plan import Plan, compile_plan
-from generator.record import Record, make_record
+from generator.record import Record, history_chart, make_record
 from generator.render.documents import render_files
 from generator.render.pdf import preload as preload_pdf
 from generator.reports import archive_root, find_report
@@ -86,8 +88,15 @@ def build_briefing(
     progress: Progress | None = None,
     strict: bool = False,
     parallel: bool = True,
+    published: Callable[[BriefingResult], None] | None = None,
+    by: str = "generate",
 ) -> BriefingResult:
     """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``.
+
+    The HTML and the manifest are published first (``published`` is called then, with the folder as it is:
+    the PDF pending), the PDF after them. Without ``pdf`` in ``formats`` it stays pending, to be rendered
+    when first needed (:mod:`generator.lazy_pdf`). A date already archived needs ``force``, except to
+    complete its pending PDF: asked for one, this renders it from the folder and adds it.
 
     With a PDF to make, the charts (and then the flag-history chart) are drawn in
     a worker process, the only one that imports matplotlib, while this one builds
@@ -99,7 +108,13 @@ def build_briefing(
     wanted = check_formats(formats)
     plan = load_report(report)
     root = archive_root(Path(output_dir), plan.report_id)
-    check_target(root, day, force)
+    try:
+        check_target(root, day, force)
+    except OutputError:
+        completed = _complete(root, day, wanted, say, by)
+        if completed is None:
+            raise
+        return completed
     with ChartWorker(enabled=parallel and "pdf" in wanted) as worker:
         snapshot = acquire_inputs(plan, day, source=source, sources=sources, progress=say, strict=strict)
         past = load_past(root, day, plan.report_id, snapshot.illustrative)
@@ -118,7 +133,27 @@ def build_briefing(
             preload_pdf()  # while the charts are drawn
         analysis = replace(analysis, charts=charts())
     # The worker has finished (leaving the block waits for it); its flag-history chart is read when rendering.
-    return publish(plan, analysis, day, root, wanted, force, record, flag_history, say)
+    return publish(plan, analysis, day, root, wanted, force, record, flag_history, say, published, by)
+
+
+def _complete(root: Path, day: date, formats: Sequence[str], say: Progress, by: str) -> BriefingResult | None:
+    """The archived briefing of ``day`` with its pending PDF rendered and added, when a PDF is asked for and
+    pending; ``None`` otherwise (the date is simply taken)."""
+    if "pdf" not in formats:
+        return None
+    try:
+        briefing = find_briefing(root, day)
+    except ArchiveError:
+        return None
+    if briefing.manifest.pdf_state != "pending":
+        return None
+    say(f"{day} is archived with its PDF pending: rendering the PDF")
+    complete_pdf(root, day, by)
+    briefing = find_briefing(root, day)
+    analysis = archived_plan(briefing).evaluate(briefing.snapshot, previous=previous_flags(briefing.manifest))
+    files = {name: briefing.directory / name for name in [*briefing.manifest.files, MANIFEST_FILE]}
+    return BriefingResult(date=day, directory=briefing.directory, files=files,
+                          manifest=briefing.manifest.as_json(), analysis=analysis)
 
 
 def publish(
@@ -131,20 +166,44 @@ def publish(
     record: Record,
     flag_history: Callable[[], ChartImage | None] | None = None,
     progress: Progress | None = None,
+    published: Callable[[BriefingResult], None] | None = None,
+    by: str = "generate",
 ) -> BriefingResult:
-    """Render the documents, write the dated folder atomically, then refresh the archive index."""
+    """Publish the HTML and the manifest (the PDF pending), then render the PDF and add it to the folder; the
+    archive index is refreshed after each."""
     say = progress or (lambda _m: None)
-    say("rendering " + " and ".join(f.upper() for f in formats))
-    files = render_files(plan, analysis, record, formats, __version__, flag_history)
+    history = flag_history() if flag_history is not None else history_chart(record.manifest)
+    first = [f for f in formats if f != "pdf"]
+    say("rendering " + (" and ".join(f.upper() for f in first) or "the record"))
+    files = render_files(plan, analysis, record, first, __version__, lambda: history)
     say("writing the archive")
-    directory, manifest = write_briefing(root, day, files, record.manifest, force=force)
+    manifest = pending(record.manifest, "eager" if "pdf" in formats else "lazy")
+    directory, manifest = write_briefing(root, day, files, manifest, force=force)
+    _index(root, say)
+    written = {name: directory / name for name in [*files, MANIFEST_FILE]}
+    result = BriefingResult(date=day, directory=directory, files=written, manifest=manifest.as_json(), analysis=analysis)
+    if published is not None:
+        published(result)
+    if "pdf" not in formats:
+        return result
+    say("rendering PDF")
+    published_bytes = manifest_bytes(manifest)
+    pdf = render_files(plan, analysis, replace(record, manifest=manifest), ("pdf",), __version__, lambda: history)
+    say("adding the PDF to the archive")
+    added = add_pdf(root, day, pdf[PDF_FILE], published_bytes, by)
+    if added is not None:
+        manifest = added
+    _index(root, say)
+    written = {name: directory / name for name in sorted([*files, PDF_FILE, MANIFEST_FILE])}
+    return replace(result, files=written, manifest=manifest.as_json())
+
+
+def _index(root: Path, say: Progress) -> None:
     try:
         write_index(root)
     except OutputError as exc:  # the briefing itself is complete; only the derived index page is stale
         log.warning("%s", exc)
         say(f"warning: archive index not updated: {exc}")
-    written = {name: directory / name for name in [*files, "manifest.json"]}
-    return BriefingResult(date=day, directory=directory, files=written, manifest=manifest.as_json(), analysis=analysis)
 
 
 __all__ = ["FORMATS", "BriefingResult", "Past", "build_briefing", "check_date", "check_formats", "load_report"]

@@ -10,18 +10,16 @@ is reported field by field.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.archive.read import ArchivedBriefing
 from generator.archive.write import check_new_folder, write_new_folder
-from generator.charts import render_charts
-from generator.errors import ArchiveError, SpecError
-from generator.manifest import MANIFEST_FILE, Manifest, build_manifest, manifest_bytes
-from generator.model import FlagState, PreviousFlag
-from generator.plan import compile_plan
+from generator.lazy_pdf import archived_plan, now, reanalyse, rendered
+from generator.manifest import MANIFEST_FILE, PDF_FILE, Manifest, build_manifest, manifest_bytes
 from generator.record import Record
 from generator.render.documents import render_files
 
@@ -58,36 +56,23 @@ def differences(archived: Manifest, recomputed: Manifest) -> list[str]:
 
 
 def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = ("html", "pdf")) -> Rerendered:
-    """Rebuild ``briefing``'s documents into ``target`` (a new folder) from the archived folder alone."""
+    """Rebuild ``briefing``'s documents into ``target`` (a new folder) from the archived folder alone.
+
+    The copy's manifest is the archived one, with the hashes of the files written and, when the PDF is among
+    them, the PDF rendered (a briefing whose PDF is pending in the archive gets it in the copy too).
+    """
     m = briefing.manifest
     check_new_folder(Path(target), briefing.directory.parent)
-    if m.schema_version < 2:
-        raise ArchiveError(
-            f"{briefing.directory / MANIFEST_FILE}: schema_version 1 briefings kept no snapshot or definition "
-            "and cannot be re-rendered"
-        )
-    if not briefing.report_path.exists():
-        raise ArchiveError(f"{briefing.report_path}: the report definition copy is missing")
-    try:
-        plan = compile_plan(briefing.report_path, archived=True)
-    except SpecError as exc:
-        raise ArchiveError(f"cannot re-render {briefing.date}: {exc}") from None
-    if plan.sha256 != m.report_definition.sha256:
-        raise ArchiveError(
-            f"{briefing.report_path}: report_definition.sha256: the copy does not match the manifest (edited by hand?)"
-        )
+    plan = archived_plan(briefing)
     snapshot = briefing.snapshot  # ArchiveError naming the file when missing or damaged
-    previous = {
-        fid: PreviousFlag(state=FlagState(f.previous_state), value=f.previous_value)
-        for fid, f in m.flags.items()
-        if f.previous_state is not None
-    }
-    analysis = plan.evaluate(snapshot, previous=previous)
-    analysis = replace(analysis, charts=render_charts(plan.spec, analysis.snapshot))
+    analysis = reanalyse(plan, m, snapshot, phone="html" in formats)
     recomputed = build_manifest(plan, analysis, m.briefing_date, m.generated_at, m.generator_version)
     record = Record(manifest=m, snapshot=briefing.snapshot_path.read_bytes(), report=briefing.report_path.read_bytes())
     files = render_files(plan, analysis, record, formats, m.generator_version)
-    files = {**files, MANIFEST_FILE: manifest_bytes(m)}
+    copy = m.model_copy(update={"files": {**m.files, **{n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}})
+    if PDF_FILE in files and m.pdf_state == "pending":
+        copy = rendered("rerender", now())(copy)
+    files = {**files, MANIFEST_FILE: manifest_bytes(copy)}
     write_new_folder(Path(target), briefing.directory.parent, files)
     written = {name: Path(target) / name for name in files}
     return Rerendered(directory=target, files=written, differences=differences(m, recomputed))

@@ -23,13 +23,15 @@ from datetime import date
 from pathlib import Path
 
 from generator.archive.lock import name_lock
-from generator.archive.swap import REVISIONS, STAGING_PREFIX, recover, recover_name, sha256_of, swap_in
+from generator.archive.swap import REVISIONS, STAGING_PREFIX, fsync_dir, recover, recover_name, sha256_of, swap_in
 from generator.errors import OutputError
-from generator.manifest import MANIFEST_FILE, Manifest, manifest_bytes
+from generator.manifest import MANIFEST_FILE, Manifest, manifest_bytes, parse_manifest
 
 __all__ = [
     "REVISIONS",
+    "Replaced",
     "Writer",
+    "add_files",
     "briefing_dir",
     "check_new_folder",
     "check_target",
@@ -103,6 +105,70 @@ def write_briefing(
         target = check_target(root, day, force)  # under the lock: nobody publishes the date between check and rename
         publish_folder(root, target, {**files, MANIFEST_FILE: body}, writer)
     return target, manifest
+
+
+class Replaced(OutputError):
+    """The briefing a file was made for is no longer the one archived under its date (replaced meanwhile)."""
+
+
+def add_files(
+    root: Path,
+    day: date,
+    files: Mapping[str, bytes],
+    update: Callable[[Manifest], Manifest],
+    published: bytes,
+    writer: Writer = write_file,
+) -> Manifest | None:
+    """Add ``files`` to the published folder ``root/DAY/`` and replace its manifest with ``update(manifest)``,
+    whose ``files`` gains their SHA-256; return the manifest written.
+
+    ``published`` is the manifest (bytes) the files were made for: when the date's manifest is no longer
+    those bytes, the briefing changed meanwhile. If the new manifest is already there (another process added
+    the same files first), ``None`` and nothing is written; any other change raises :class:`Replaced`.
+
+    Each file and the new manifest are written and flushed in a staging folder beside the date's folder,
+    then renamed into it, the manifest last: a reader sees the old manifest (and never a file it does not
+    list as checked) or the new one with every file it lists. A process killed between the renames leaves a
+    file the old manifest does not list, which no reader uses and the next completion replaces; the staging
+    folder is removed by the next command that opens the archive. Under the date's lock, so that a
+    replacement (``--force``) and an addition never interleave.
+    """
+    root = Path(root)
+    target = briefing_dir(root, day)
+    with name_lock(root, day.isoformat()):
+        recover_name(root, day.isoformat())
+        path = target / MANIFEST_FILE
+        try:
+            current = path.read_bytes()
+        except OSError as exc:
+            raise Replaced(f"{target}: no longer archived ({_why(exc)}); nothing added") from None
+        if current != published:
+            now, then = parse_manifest(current, path), parse_manifest(published, path)
+            same = {"pdf": None, "files": {}}
+            if set(files) <= set(now.files) and now.model_copy(update=same) == then.model_copy(update=same):
+                return None  # the same briefing, its files added meanwhile by another process
+            raise Replaced(f"{target} was replaced while its files were being made; nothing added")
+        manifest = update(parse_manifest(current, path))
+        hashes = {**manifest.files, **{n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}
+        manifest = manifest.model_copy(update={"files": dict(sorted(hashes.items()))})
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{target.name}-", dir=root))
+        except OSError as exc:
+            raise OutputError(f"cannot write in {root}: {_why(exc)}") from None
+        try:
+            for name, data in {**files, MANIFEST_FILE: manifest_bytes(manifest)}.items():
+                writer(staging / name, data)
+                os.chmod(staging / name, 0o644)
+            for name in [*files, MANIFEST_FILE]:  # the manifest last: it is what makes the files part of it
+                os.replace(staging / name, target / name)
+            fsync_dir(target)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot add {', '.join(files)} to {target}: {_why(exc)}; the briefing is kept as it was"
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return manifest
 
 
 def publish_folder(

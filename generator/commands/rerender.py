@@ -18,8 +18,9 @@ def rerender_command(
 ) -> None:
     """Re-render an archived briefing from its snapshot and definition copy; check the numbers match."""
     from generator.archive.read import find_briefing
-    from generator.errors import ArchiveError
-    from generator.manifest import REPORT_FILE
+    from generator.errors import ArchiveError, OutputError
+    from generator.lazy_pdf import add_pdf
+    from generator.manifest import MANIFEST_FILE, PDF_FILE, REPORT_FILE
     from generator.pipeline import check_formats
     from generator.rerender import rerender
     from generator.snapshot_io import SNAPSHOT_FILE
@@ -36,7 +37,16 @@ def rerender_command(
             briefing.read_verified(name)
         except ArchiveError as exc:
             damaged.append(str(exc))
+    published = (briefing.directory / MANIFEST_FILE).read_bytes()
     result = rerender(briefing, to or Path(f"rerender-{date}"), wanted)
+    if PDF_FILE in result.files and briefing.manifest.pdf_state == "pending":
+        # The archived briefing's PDF was pending: the one just rendered is that very PDF; the archive gets it.
+        try:
+            pdf = result.files[PDF_FILE].read_bytes()
+            if add_pdf(briefing.directory.parent, date, pdf, published, "rerender") is not None:
+                typer.echo(f"note: {date}: its pending PDF was rendered and added to the archive", err=True)
+        except (ArchiveError, OutputError) as exc:
+            typer.echo(f"warning: {date}: its pending PDF could not be added to the archive: {exc}", err=True)
     for problem in damaged:
         typer.echo(f"warning: {problem}; the re-rendered copy in {result.directory} can replace it", err=True)
     stdout.print(f"Re-rendered {date} from {briefing.directory} into {result.directory}")

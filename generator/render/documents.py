@@ -44,10 +44,11 @@ def render_files(
     if "html" in formats:
         files["briefing.html"] = render_html(context, "html").encode("utf-8")
     if "pdf" in formats:
-        # The embedded manifest lists the hashes of every file but the PDF itself, which cannot hold its own.
-        embedded = record.manifest.model_copy(
-            update={"files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}}
-        )
+        # The embedded manifest lists the hashes of every file but the PDF itself, which can hold neither its own
+        # hash nor its own state: those of the files rendered here and of those archived before it (the HTML).
+        hashes = {n: h for n, h in record.manifest.files.items() if n != "briefing.pdf"}
+        hashes.update({n: hashlib.sha256(d).hexdigest() for n, d in files.items()})
+        embedded = record.manifest.model_copy(update={"files": dict(sorted(hashes.items())), "pdf": None})
         attachments = [
             PdfAttachment(MANIFEST_FILE, manifest_bytes(embedded), "Manifest: every number and its source", "Data"),
             PdfAttachment(SNAPSHOT_FILE, record.snapshot, "Data snapshot the briefing was computed from", "Source"),
