@@ -14,6 +14,7 @@ from pathlib import Path
 from generator.archive.lock import name_lock
 from generator.archive.read import ArchivedBriefing, Problem, scan, source_kind
 from generator.archive.write import Writer, write_atomic, write_file
+from generator.manifest import PDF_FILE
 from generator.render.html import environment
 
 INDEX_FILE = "index.html"
@@ -35,6 +36,7 @@ class ListRow:
     generated_at: str
     html: str | None
     pdf: str | None
+    pdf_state: str = "rendered"  # pending: rendered when first needed (serve, send, rerender)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -46,6 +48,7 @@ class ListRow:
             "revisions": self.revisions,
             "generated_at": self.generated_at,
             "files": {k: v for k, v in (("html", self.html), ("pdf", self.pdf)) if v},
+            "pdf": self.pdf_state,
         }
 
 
@@ -64,7 +67,10 @@ def list_row(b: ArchivedBriefing) -> ListRow:
         revisions=b.revisions,
         generated_at=b.manifest.generated_at.isoformat(),
         html=f"{day}/briefing.html" if (b.directory / "briefing.html").exists() else None,
-        pdf=f"{day}/briefing.pdf" if (b.directory / "briefing.pdf").exists() else None,
+        # Only a PDF the manifest lists: one being added (or left by a run killed while adding it) is not yet part
+        # of the briefing.
+        pdf=f"{day}/{PDF_FILE}" if b.manifest.pdf_state == "rendered" and (b.directory / PDF_FILE).exists() else None,
+        pdf_state=b.manifest.pdf_state,
     )
 
 

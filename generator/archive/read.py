@@ -18,13 +18,17 @@ from typing import Literal
 from generator.archive.swap import recover
 from generator.archive.write import REVISIONS, briefing_dir
 from generator.errors import ArchiveError
-from generator.manifest import MANIFEST_FILE, REPORT_FILE, Manifest, read_manifest
+from generator.manifest import MANIFEST_FILE, PDF_FILE, REPORT_FILE, Manifest, read_manifest
 from generator.model import Snapshot
 from generator.snapshot_io import SNAPSHOT_FILE, read_snapshot
 
 log = logging.getLogger(__name__)
 
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class PdfPending(ArchiveError):
+    """The PDF asked for is not rendered yet (it is added after the HTML, at once or when first needed)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class ArchivedBriefing:
         """
         path = self.directory / name
         expected = self.manifest.files.get(name)
+        if expected is None and name == PDF_FILE and self.manifest.pdf_state == "pending":
+            raise PdfPending(f"{path}: pending: the briefing was published before its PDF, which is not yet rendered")
         if expected is None:
             raise ArchiveError(f"{path}: not recorded in manifest.json's files, so it cannot be checked")
         try:

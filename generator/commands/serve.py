@@ -42,11 +42,16 @@ def serve(
     output = archive_root(output, plan.report_id)
     prepare_root(output)
     listening = listen(host, port)
-    app = create_app(output, pipeline_build(output, source, report), bind_host=host, token=token, min_interval=interval)
+    workers = pipeline_build(output, source, report)
+    workers.start()  # the rendering processes import the pipeline now, not at the first click
+    app = create_app(output, workers, bind_host=host, token=token, min_interval=interval)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving {output} on http://{shown}:{port}/" + ("  (access token required)" if token else ""))
     config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", server_header=False)
-    uvicorn.Server(config).run(sockets=[listening])
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    finally:
+        workers.close()
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -149,6 +149,8 @@ def open_briefing(root: Path, day: date) -> ArchivedBriefing:
     """Read ``root/DAY/`` through the archive (manifest validated); it must hold the HTML and the PDF."""
     archived = find_briefing(Path(root), day)  # ArchiveError: unknown date, damaged manifest
     folder = archived.directory
+    if archived.manifest.pdf_state == "pending":
+        raise ArchiveError(f"{folder}: its PDF is pending (not yet rendered): the email needs the PDF")
     missing = [n for n in ("briefing.html", "briefing.pdf") if not (folder / n).is_file()]
     if missing:
         raise ArchiveError(

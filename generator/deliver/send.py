@@ -130,6 +130,7 @@ def send_briefing(
     say = progress or (lambda _m: None)
     if resend and not recipients:
         raise UsageError("--resend needs --to ADDR: it sends again only to the addresses you name")
+    complete_pdf(Path(output_dir), day, say)
     briefing = open_briefing(Path(output_dir), day)
     overrides = check_sendable(briefing, allow_illustrative, allow_stale)
     chosen = _recipients(recipients, config)
@@ -144,6 +145,23 @@ def send_briefing(
     order = {r.shown: i for i, r in enumerate(chosen)}
     report.results.sort(key=lambda r: order[r.address])
     return report
+
+
+def complete_pdf(root: Path, day: date, say: Progress) -> None:
+    """The email attaches the PDF: one still pending (published after the HTML, or on demand) is rendered from
+    the briefing's folder and added to it now; then, like every file, it is checked before anything is sent."""
+    from generator.archive import find_briefing
+    from generator.errors import ArchiveError
+
+    try:
+        briefing = find_briefing(root, day)
+    except ArchiveError:
+        return  # opening it again says why
+    if briefing.manifest.pdf_state == "pending":
+        from generator.lazy_pdf import complete_pdf as render_pending
+
+        say(f"rendering the pending PDF of {day}")
+        render_pending(root, day, "send")
 
 
 def _compose(

@@ -4,12 +4,16 @@ Routes::
 
     GET  /                       the archive: every briefing with links, generate and compare forms
     GET  /index.html             the archive's own index page (stance timeline, flag heat-map), when built
-    GET  /DATE/FILE              briefing.html, briefing.pdf or manifest.json of one briefing
+    GET  /DATE/FILE              briefing.html, briefing.pdf or manifest.json of one briefing; a PDF still
+                                 pending is rendered on this first request (in a worker; the answer waits
+                                 for it a while, then refreshes itself)
     GET  /compare?a=DATE&b=DATE  every indicator and flag in both briefings, with the changes
     POST /generate               form field date (and fresh=1 to replace one that exists): start a build
     GET  /briefing?date=DATE     the briefing of DATE if archived, else a page with a button that POSTs to
                                  /generate (a GET never changes anything)
-    GET  /jobs/ID                progress of a build; refreshes itself (<meta http-equiv=refresh>, no script)
+    GET  /jobs/ID                progress of a build: links the HTML as soon as it is published, the PDF when
+                                 it is added; refreshes itself (<meta http-equiv=refresh>, no script), each
+                                 request waiting on the server for the next change (``?seen=VERSION``)
 
 Only those names are served: a date must parse as a date and a file name must be
 one of three, and the resolved path must lie inside the archive, so no request
@@ -19,11 +23,13 @@ with autoescaping on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from concurrent.futures import Future
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -35,13 +41,16 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from generator.archive.index import INDEX_FILE, list_rows
-from generator.archive.read import ArchivedBriefing
+from generator.archive.read import ArchivedBriefing, PdfPending
 from generator.compare import format_change
 from generator.errors import ArchiveError, UsageError
 from generator.manifest import MANIFEST_FILE, parse_manifest
 from generator.render.html import TEMPLATES_DIR, environment
-from generator.serve.jobs import Build, Busy, Generator, Job, RateLimited
+from generator.serve.jobs import Build, Busy, Generator, Job, PdfRenders, RateLimited
 from generator.serve.security import Guard
+
+if TYPE_CHECKING:
+    from generator.serve.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +87,19 @@ def parse_day(text: str | None) -> date | None:
         return None
 
 
+CHANGE_WAIT = 10.0  # seconds a job page waits on the server for the job's next change
+PDF_WAIT = 20.0  # seconds a request for a pending PDF waits for its render before answering "being rendered"
+
+
 class App:
     """The routes, bound to one archive root and one generator."""
 
-    def __init__(self, root: Path, generator: Generator, today: Any = None) -> None:
+    def __init__(self, root: Path, generator: Generator, today: Any = None, pdfs: PdfRenders | None = None,
+                 workers: Any = None) -> None:
         self.root = Path(root).resolve()
         self.generator = generator
+        self.pdfs = pdfs
+        self.workers = workers
         self.env = _environment()
         self.today = today or (lambda: datetime.now(UTC).date())
 
@@ -128,13 +144,50 @@ class App:
         day = parse_day(request.path_params["day"])
         name = request.path_params["name"]
         path = self.inside(day.isoformat(), name) if day is not None and name in FILES else None
+        if path is None and day is not None and name == "briefing.pdf":
+            path = self.inside(day.isoformat(), MANIFEST_FILE)  # a PDF not yet rendered: its manifest says so
         if day is None or path is None:
             return self.message(404, "Not found", "There is no such briefing file in the archive.")
         try:
             data = await run_in_threadpool(self.verified, day, name)
+        except PdfPending:
+            return await self.pending_pdf(request, day)
         except ArchiveError as exc:
             return self.message(500, "Damaged briefing", self.shown(str(exc)))
         return Response(data, media_type=FILES[name])
+
+    async def pending_pdf(self, request: Request, day: date) -> Response:
+        """A PDF not yet rendered: render it now (once, in a worker) and send it when it is done; if that
+        takes longer than ``PDF_WAIT``, a page that refreshes itself until it is.
+
+        A GET may do this: the PDF's content is fixed by the archived briefing (its manifest, snapshot and
+        definition), so rendering it completes what is there and changes nothing a reader sees; the Guard has
+        already refused cross-site requests, and at most two renders run at once."""
+        building = self.generator.running(day)
+        if building is not None:  # its build is laying the PDF out right now: wait for that one
+            await run_in_threadpool(self.generator.wait_until_done, building, PDF_WAIT)
+            with contextlib.suppress(ArchiveError):
+                data = await run_in_threadpool(self.verified, day, "briefing.pdf")
+                return Response(data, media_type=FILES["briefing.pdf"])
+            if building.state == "running":
+                return self.page("pdf.html.j2", 202, {"Retry-After": "1"}, day=day.isoformat(), busy=False, wait=1)
+        if self.pdfs is None:
+            return self.message(404, "PDF not rendered", f"The PDF of {day} is not rendered yet.")
+        state, future, error = self.pdfs.request(day)
+        if future is not None:
+            await run_in_threadpool(wait_quietly, future, PDF_WAIT)
+            state, future, error = self.pdfs.request(day)
+        if state == "done":
+            try:
+                data = await run_in_threadpool(self.verified, day, "briefing.pdf")
+            except ArchiveError as exc:
+                return self.message(500, "Damaged briefing", self.shown(str(exc)))
+            return Response(data, media_type=FILES["briefing.pdf"])
+        if state == "failed":
+            return self.message(500, "PDF not rendered", self.shown(f"The PDF of {day} could not be rendered: {error}"))
+        wait = 1 if state == "rendering" else 5
+        return self.page("pdf.html.j2", 202 if state == "rendering" else 503, {"Retry-After": str(wait)},
+                         day=day.isoformat(), busy=state == "busy", wait=wait)
 
     def verified(self, day: date, name: str) -> bytes:
         """The bytes of ``name`` as served: the manifest validated, any other file checked against its SHA-256."""
@@ -209,12 +262,17 @@ class App:
         job = self.generator.get(request.path_params["job_id"])
         if job is None:
             return self.message(404, "No such job", "It may be older than the last 50 builds.")
+        seen = request.query_params.get("seen", "")
+        if seen.isdigit() and job.state == "running":
+            # The page refreshes at once, and this request waits for what it would show next: the HTML's link
+            # appears the moment the HTML is published, the PDF's when it is added, with no polling delay.
+            await run_in_threadpool(self.generator.wait_for_change, job, int(seen), CHANGE_WAIT)
         return self.job_page(job, 200, busy=False)
 
     def job_page(self, job: Job, status: int, busy: bool) -> HTMLResponse:
         """A build's progress; its steps and error with paths relative to the archive."""
         with self.generator.lock:
-            steps, error = list(job.steps), job.error
+            steps, error, version, html = list(job.steps), job.error, job.version, job.html
         return self.page(
             "job.html.j2",
             status,
@@ -222,7 +280,20 @@ class App:
             busy=busy,
             steps=[self.shown(step) for step in steps],
             error=self.shown(error or ""),
+            version=version,
+            html=html or job.state == "done",
         )
+
+    def close(self) -> None:
+        """Stop the worker processes (the server is shutting down)."""
+        if self.workers is not None:
+            self.workers.close()
+
+
+def wait_quietly(future: Future[Any], timeout: float) -> None:
+    """Wait for ``future`` at most ``timeout`` seconds; its outcome is read elsewhere."""
+    with contextlib.suppress(Exception):
+        future.result(timeout)
 
 
 def render_compare(root: Path, a: date, b: date) -> str:
@@ -234,15 +305,21 @@ def render_compare(root: Path, a: date, b: date) -> str:
 
 def create_app(
     root: Path,
-    build: Build,
+    build: Build | Workers,
     *,
     bind_host: str = "127.0.0.1",
     token: str | None = None,
     min_interval: float = 60.0,
     today: Any = None,
 ) -> Starlette:
-    """The ASGI app over the archive ``root``; ``build(day, force, progress)`` makes a briefing."""
-    app = App(root, Generator(build, min_interval), today)
+    """The ASGI app over the archive ``root``; ``build(day, force, progress, published)`` makes a briefing, or
+    :class:`~generator.serve.workers.Workers` make briefings and render pending PDFs."""
+    from generator.serve.workers import Workers
+
+    if isinstance(build, Workers):
+        app = App(root, Generator(build.build, min_interval), today, PdfRenders(build.render_pdf), workers=build)
+    else:
+        app = App(root, Generator(build, min_interval), today)
     routes = [
         Route("/", app.index),
         Route("/index.html", app.overview),

@@ -17,16 +17,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from generator.errors import BriefingError
 
+if TYPE_CHECKING:
+    from generator.serve.workers import Workers
+
 log = logging.getLogger(__name__)
 
-Build = Callable[[date, bool, Callable[[str], None]], Any]
+Build = Callable[[date, bool, Callable[[str], None], Callable[[], None]], Any]  # (day, force, progress, published)
 State = Literal["running", "done", "failed"]
 KEEP_JOBS = 50
 
@@ -43,6 +47,8 @@ class Job:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished: datetime | None = None
     error: str | None = None
+    html: bool = False  # the HTML and the manifest are published (the PDF follows)
+    version: int = 0  # bumped at every change, so that a page can wait for the next one
 
     @property
     def seconds(self) -> float:
@@ -70,6 +76,7 @@ class Generator:
         self.min_interval = min_interval
         self.clock = clock
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.current: Job | None = None
         self.last_start: float | None = None
@@ -95,13 +102,36 @@ class Generator:
         with self.lock:
             return self.jobs.get(job_id)
 
+    def wait_for_change(self, job: Job, seen: int, timeout: float) -> None:
+        """Return once ``job`` has changed since version ``seen`` (or after ``timeout`` seconds)."""
+        with self.changed:
+            self.changed.wait_for(lambda: job.version != seen or job.state != "running", timeout)
+
+    def wait_until_done(self, job: Job, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: job.state != "running", timeout)
+
+    def running(self, day: date) -> Job | None:
+        """The build of ``day`` if one is running now."""
+        with self.lock:
+            job = self.current
+            return job if job is not None and job.date == day and job.state == "running" else None
+
     def _run(self, job: Job) -> None:
         def progress(message: str) -> None:
-            with self.lock:
+            with self.changed:
                 job.steps.append(message)
+                job.version += 1
+                self.changed.notify_all()
+
+        def published() -> None:
+            with self.changed:
+                job.html = True
+                job.version += 1
+                self.changed.notify_all()
 
         try:
-            self.build(job.date, job.force, progress)
+            self.build(job.date, job.force, progress, published)
         except BriefingError as exc:
             self._finish(job, "failed", str(exc))
         except Exception:  # a bug: keep the traceback in the log, show the user no internals
@@ -111,8 +141,10 @@ class Generator:
             self._finish(job, "done", None)
 
     def _finish(self, job: Job, state: State, error: str | None) -> None:
-        with self.lock:
+        with self.changed:
             job.state, job.error, job.finished = state, error, datetime.now(UTC)
+            job.version += 1
+            self.changed.notify_all()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the running job's thread (tests, shutdown)."""
@@ -121,12 +153,40 @@ class Generator:
             thread.join(timeout)
 
 
-def pipeline_build(root: Path, source: str, report: Path | None) -> Build:
-    """The real build: :func:`generator.build_briefing` into the archive ``root``."""
+PdfState = Literal["rendering", "done", "failed", "busy"]
 
-    def build(day: date, force: bool, progress: Callable[[str], None]) -> Any:
-        from generator.pipeline import build_briefing
 
-        return build_briefing(day, source=source, output_dir=root, report=report, force=force, progress=progress)
+class PdfRenders:
+    """Pending PDFs rendered on first request: one render per date, at most ``limit`` at once."""
 
-    return build
+    def __init__(self, render: Callable[[date], Future[Any]], limit: int = 2) -> None:
+        self.render = render
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.running: dict[date, Future[Any]] = {}
+
+    def request(self, day: date) -> tuple[PdfState, Future[Any] | None, str]:
+        """Start (or follow) the render of ``day``'s PDF: its state, its future while rendering, the error."""
+        with self.lock:
+            future = self.running.get(day)
+            if future is not None and future.done():
+                del self.running[day]
+                exc = future.exception()
+                if exc is None:
+                    return "done", None, ""
+                if isinstance(exc, BriefingError):
+                    return "failed", None, str(exc)
+                log.error("rendering the PDF of %s failed", day, exc_info=exc)
+                return "failed", None, "internal error while rendering the PDF (see the server log)"
+            if future is None:
+                if len(self.running) >= self.limit:
+                    return "busy", None, ""
+                future = self.running[day] = self.render(day)
+            return "rendering", future, ""
+
+
+def pipeline_build(root: Path, source: str, report: Path | None) -> Workers:
+    """The real builds: :func:`generator.build_briefing` into the archive ``root``, in worker processes."""
+    from generator.serve.workers import Workers
+
+    return Workers(root, source, report)

@@ -29,6 +29,7 @@ class Running:
     """A real uvicorn server in a background thread, serving ``app`` on 127.0.0.1:PORT."""
 
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.port = free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", ws="none", lifespan="off")
         self.server = uvicorn.Server(config)
@@ -47,6 +48,7 @@ class Running:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+        self.app.state.app.close()  # the worker processes that build and render
 
 
 @dataclass

@@ -49,7 +49,7 @@ def test_index_does_not_follow_a_manifest_out_of_the_archive(server, archive: Pa
 
 
 def test_a_failed_build_shows_paths_relative_to_the_archive(archive: Path) -> None:
-    def build(day: date, force: bool, progress) -> None:  # type: ignore[no-untyped-def]
+    def build(day: date, force: bool, progress, published) -> None:  # type: ignore[no-untyped-def]
         progress(f"writing {archive / day.isoformat()}")
         raise OutputError(f"cannot write briefing to {archive / day.isoformat()}: no space left on device")
 
