@@ -9,9 +9,16 @@ its publication date). Work is shared across dates instead of repeated:
 * indicators, flags and the comparison with the previous briefing are cheap and
   run in order in this process, because each date's flags depend on the
   previous date's (hysteresis);
-* charts and documents (the slow part: matplotlib and WeasyPrint) are drawn in
-  a pool of worker processes, recycled every few briefings because
-  WeasyPrint's memory grows across renders in one process.
+* charts and documents (the slow part: matplotlib and WeasyPrint) are per-date
+  tasks (:mod:`generator.tasks`) that run in a pool of worker processes,
+  recycled every few tasks because WeasyPrint's memory grows across renders in
+  one process, or on a Dask cluster (:mod:`generator.executors`); they return
+  the files and only this process writes the archive.
+
+HTML first: each date's HTML and manifest are published as soon as they are
+rendered. PDFs are rendered on demand by default (pending in the manifest until
+serve, send or rerender needs one); with ``pdf`` among the formats each is laid
+out after its HTML and added to the folder.
 
 Dates already archived are kept (and serve as "previous" for the next date)
 unless ``force``; each briefing is written atomically as it completes, so an
@@ -22,14 +29,13 @@ from __future__ import annotations
 
 import calendar
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -46,26 +52,27 @@ from generator.archive.index import write_index
 from generator.archive.past import earlier
 from generator.archive.read import scan
 from generator.archive.write import prepare_root, write_briefing
-from generator.charts import render_charts
 from generator.errors import ArchiveError, BriefingError, OutputError, UsageError
-from generator.lifeline import empty_tempdir, remove_orphaned_tempdirs, start_worker
-from generator.model import Analysis, SeriesData, Snapshot
+from generator.executors import InProcess, open_executor, parse_executor, worker_count
+from generator.lazy_pdf import PdfTask, add_pdf
+from generator.lazy_pdf import pdf_task as pdf_task_of
+from generator.lazy_pdf import pending as pending_pdf
+from generator.manifest import PdfMode, manifest_bytes
+from generator.model import SeriesData, Snapshot
 from generator.past import Earlier, select_past
 from generator.pipeline import check_formats, load_report
-from generator.plan import Plan
-from generator.record import Record, make_record
-from generator.render.documents import render_files
+from generator.record import make_record
 from generator.reports import archive_root
 from generator.sources.base import FetchResult, Provider
 from generator.sources.csvdir import CsvDirProvider
 from generator.spec import SeriesSpec
+from generator.tasks import HtmlJob, PdfJob, Rendered, archived_pdf_task, html_task, pdf_task
 from generator.version import __version__
 
 log = logging.getLogger(__name__)
 
 Every = Literal["week", "month"]
 MAX_DATES = 600  # about eleven years of weekly briefings: beyond that, a typo in --from is likelier
-RENDERS_PER_WORKER = 12  # recycle a worker after this many documents (WeasyPrint's memory grows)
 Progress = Callable[[str], None]
 
 
@@ -186,29 +193,7 @@ def memo_sources(source: str, sources: DataSources | None, start: date, end: dat
     )
 
 
-# ---------------------------------------------------------------- rendering in workers
-
-
-@dataclass(frozen=True)
-class Job:
-    plan: Plan
-    analysis: Analysis  # without charts: the worker draws them
-    record: Record
-    formats: tuple[str, ...]
-
-
-def render_job(job: Job) -> dict[str, bytes]:
-    """Draw the charts and render the documents of one briefing (runs in a worker process)."""
-    analysis = replace(job.analysis, charts=render_charts(job.plan.spec, job.analysis.snapshot))
-    return render_files(job.plan, analysis, job.record, job.formats, __version__)
-
-
-def render_in_worker(job: Job) -> dict[str, bytes]:
-    """:func:`render_job` in a worker, then the temporary files it left (WeasyPrint's fonts) removed."""
-    try:
-        return render_job(job)
-    finally:
-        empty_tempdir()
+# ---------------------------------------------------------------- the archive's side of the tasks
 
 
 @dataclass
@@ -216,6 +201,11 @@ class BackfillResult:
     written: list[date] = field(default_factory=list)
     kept: list[date] = field(default_factory=list)  # already archived, left as they were
     stances: dict[date, str] = field(default_factory=dict)
+    pdfs: list[date] = field(default_factory=list)  # PDFs added (after the HTML, or pending ones of kept dates)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def backfill(
@@ -224,24 +214,32 @@ def backfill(
     every: Every = "week",
     *,
     source: str = "auto",
-    formats: Sequence[str] = ("html", "pdf"),
+    formats: Sequence[str] = ("html",),
     output_dir: str | Path = "output",
     report: str | Path | None = None,
     force: bool = False,
     sources: DataSources | None = None,
     workers: int = 2,
+    executor: str = "local",
     progress: Progress | None = None,
     today: date | None = None,
+    clock: Callable[[], datetime] = now,
 ) -> BackfillResult:
     """Build the briefings of every date from ``start`` to ``end`` (see :func:`schedule`) into ``output_dir``.
 
-    ``workers=0`` renders in this process (no pool).
+    Each date's HTML and manifest are published as soon as they are rendered; its PDF, when ``formats``
+    asks for one, is added after them; otherwise it stays pending, rendered when first needed (serve, send,
+    rerender). Asked for PDFs, the dates already archived with a pending PDF get theirs too. The tasks run
+    in ``workers`` local processes (``0``: in this process), or on the Dask cluster ``executor =
+    "dask://HOST:PORT"``; only this process writes the archive. ``clock`` gives the generation and rendering
+    times (pinned by tests that compare two backfills byte for byte).
     """
     say = progress or (lambda _m: None)
     today = today or datetime.now(UTC).date()
     if end > today:
         raise UsageError(f"--to {end} is in the future (today is {today}): a briefing can only use published data")
     wanted = check_formats(formats)
+    where = parse_executor(executor)
     dates = schedule(start, end, every)
     plan = load_report(report)
     root = archive_root(Path(output_dir), plan.report_id)
@@ -254,66 +252,74 @@ def backfill(
     result = BackfillResult(kept=[d for d in dates if d not in todo])
     if result.kept:
         say(f"{len(result.kept)} of {len(dates)} date(s) already archived and kept (use --force to rebuild them)")
-    if not todo:
+    unrendered = [b.date for b in good if b.date in result.kept and b.manifest.pdf_state == "pending"]
+    if "pdf" not in wanted:
+        unrendered = []
+    if not todo and not unrendered:
         return result
-
-    first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
-    data = memo_sources(source, sources, first, todo[-1])
-    say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
-    acquire(plan.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
-
-    executor = None
-    if workers > 0:
-        remove_orphaned_tempdirs()  # what workers of a killed run left
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_worker_context(),
-            max_tasks_per_child=RENDERS_PER_WORKER,
-            initializer=start_worker,  # workers end with this process, even killed (generator/lifeline.py)
-            initargs=(os.getpid(),),
-        )
-    pending: dict[Future[dict[str, bytes]], tuple[date, Record]] = {}
+    data = None
+    if todo:
+        first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
+        data = memo_sources(source, sources, first, todo[-1])
+        say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
+        acquire(plan.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
     total = len(todo)
+    first_formats = tuple(f for f in wanted if f != "pdf")
+    mode: PdfMode = "eager" if "pdf" in wanted else "lazy"
+    pending: dict[Future[Any], Callable[[Any], None]] = {}
 
-    def finish(day: date, record: Record, files: dict[str, bytes]) -> None:
-        write_briefing(root, day, files, record.manifest, force=force)
-        result.written.append(day)
-        result.stances[day] = record.manifest.stance.label
-        say(f"[{len(result.written)}/{total}] {day} written: {record.manifest.stance.label}")
+    with open_executor(where, workers) as pool:
+        width = worker_count(where, pool, workers)
+        ahead = 0 if isinstance(pool, InProcess) else 2 * width  # documents held in memory at most
+        if where.kind == "dask":
+            say(f"rendering on the Dask cluster at {where} ({width} worker thread(s))")
 
-    def drain(block_until: int) -> None:
-        while len(pending) > block_until:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                day, record = pending.pop(future)
-                finish(day, record, future.result())
+        def published(day: date, html: HtmlJob, done: Rendered) -> None:
+            manifest = pending_pdf(html.record.manifest, mode)
+            _, manifest = write_briefing(root, day, done.files, manifest, force=force)
+            result.written.append(day)
+            result.stances[day] = manifest.stance.label
+            say(f"[{len(result.written)}/{total}] {day} written: {manifest.stance.label}"
+                + (" (PDF to follow)" if mode == "eager" else ""))
+            if mode == "eager":
+                job = PdfJob(plan, replace(html.analysis, charts=done.charts), replace(html.record, manifest=manifest))
+                body = manifest_bytes(manifest)
+                pending[pool.submit(pdf_task, job)] = lambda pdf: added(day, pdf, body)
 
-    try:
-        for day in todo:
-            snapshot = acquire_inputs(plan, day, source=source, sources=data)
-            past = select_past([known[d] for d in sorted(known)], day, plan.report_id, snapshot.illustrative)
-            analysis = plan.evaluate(snapshot, previous=past.previous_flags)
-            generated_at = datetime.now(UTC).replace(microsecond=0)
-            record = make_record(plan, analysis, day, generated_at, __version__, past)
-            if past.previous is not None:  # only the latest snapshot is needed in memory
-                known[past.previous.manifest.briefing_date] = Earlier(past.previous.manifest, _not_kept)
-            known[day] = Earlier.in_memory(record.manifest, snapshot)
-            job = Job(plan, analysis, record, wanted)
-            if executor is None:
-                finish(day, record, render_job(job))
-            else:
-                pending[executor.submit(render_in_worker, job)] = (day, record)
-                drain(block_until=2 * workers)  # bound the documents held in memory
-        drain(block_until=0)
-    except BriefingError as exc:
-        exc.args = (
-            f"{exc}\nbackfill stopped: {len(result.written)} of {total} briefing(s) written; "
-            "run the same command again to continue (archived dates are kept)",
-        )
-        raise
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        def added(day: date, pdf: bytes, body: bytes) -> None:
+            if add_pdf(root, day, pdf, body, "backfill", clock) is not None:
+                result.pdfs.append(day)
+
+        def drain(block_until: int) -> None:
+            while len(pending) > block_until:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in [f for f in pending if f in done]:  # in the order they were submitted
+                    pending.pop(future)(future.result())
+
+        try:
+            for day in unrendered:  # archived earlier with the PDF pending: rendered from its folder's record
+                task = pdf_task_of(root, day)
+                pending[pool.submit(archived_pdf_task, task)] = partial(added_archived, root, day, task, clock, result)
+                drain(block_until=ahead)
+            for day in todo:
+                assert data is not None
+                snapshot = acquire_inputs(plan, day, source=source, sources=data)
+                past = select_past([known[d] for d in sorted(known)], day, plan.report_id, snapshot.illustrative)
+                analysis = plan.evaluate(snapshot, previous=past.previous_flags)
+                record = make_record(plan, analysis, day, clock(), __version__, past)
+                if past.previous is not None:  # only the latest snapshot is needed in memory
+                    known[past.previous.manifest.briefing_date] = Earlier(past.previous.manifest, _not_kept)
+                known[day] = Earlier.in_memory(record.manifest, snapshot)
+                job = HtmlJob(plan, analysis, record, first_formats)
+                pending[pool.submit(html_task, job)] = partial(published, day, job)
+                drain(block_until=ahead)  # bound the documents held in memory
+            drain(block_until=0)
+        except BriefingError as exc:
+            exc.args = (
+                f"{exc}\nbackfill stopped: {len(result.written)} of {total} briefing(s) written; "
+                "run the same command again to continue (archived dates are kept)",
+            )
+            raise
     try:
         write_index(root)
     except OutputError as exc:
@@ -321,20 +327,10 @@ def backfill(
     return result
 
 
-# Imported once by the fork server, so every (recycled) worker starts with them loaded.
-WORKER_PRELOAD = ["generator.backfill", "generator.charts.render", "matplotlib.figure", "weasyprint"]
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """Where the platform has it, a fork server: workers are forked from one process that imported the
-    rendering code once, instead of each spending ~1.5 s of CPU importing pandas, matplotlib and WeasyPrint
-    (a worker is replaced every ``RENDERS_PER_WORKER`` briefings). Elsewhere, fresh interpreters.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)
-    return context
+def added_archived(root: Path, day: date, task: PdfTask, clock: Callable[[], datetime], result: BackfillResult,
+                   pdf: bytes) -> None:
+    if add_pdf(root, day, pdf, task.published, "backfill", clock) is not None:
+        result.pdfs.append(day)
 
 
 def _not_kept() -> Snapshot:

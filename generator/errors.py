@@ -75,6 +75,12 @@ class ArchiveError(BriefingError):
     exit_code = 5
 
 
+class ExecutorError(BriefingError):
+    """The computing cluster named by ``--executor`` could not be used (unreachable scheduler, missing extra)."""
+
+    exit_code = 6
+
+
 class DeliveryConfigError(BriefingError):
     """The delivery configuration (recipients, sender, SMTP) is missing or invalid. The message names the key."""
 

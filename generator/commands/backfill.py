@@ -18,15 +18,21 @@ def backfill_command(
     end: str = typer.Option(..., "--to", help="Last briefing date, YYYY-MM-DD (not after today)."),
     every: str = typer.Option("week", "--every", help="week | month"),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
-    formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+    formats: str = typer.Option(
+        "html", "--format", help="Comma-separated: html, pdf. Without pdf, each PDF is rendered when first needed."
+    ),
     output: Path = archive_option(),
     report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     force: bool = typer.Option(False, "--force", help="Rebuild dates already archived (old ones kept as revisions)."),
     workers: int = typer.Option(2, "--workers", min=0, help="Rendering processes (0: render in this process)."),
+    executor: str = typer.Option(
+        "local", "--executor", help="Where the per-date tasks run: local, or dask://HOST:PORT (a Dask scheduler)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     """Build a briefing for every week (or month) in a past range, each seeing only data known on its date."""
     from generator.backfill import backfill
+    from generator.executors import parse_executor
 
     first = parse_date(start, "--from")
     last = parse_date(end, "--to")
@@ -39,6 +45,7 @@ def backfill_command(
             f"--workers {workers}: at most {2 * cores} (twice the {cores} CPU core(s) here); "
             "each worker needs about 250 MiB"
         )
+    parse_executor(executor)  # a bad --executor fails before anything is read
     began = time.monotonic()
 
     def say(message: str) -> None:
@@ -55,12 +62,15 @@ def backfill_command(
         report=report,
         force=force,
         workers=workers,
+        executor=executor,
         progress=say,
     )
     seconds = time.monotonic() - began
     stdout.print(
         f"Backfill {first} to {last} every {every}: {len(result.written)} written, "
-        f"{len(result.kept)} already archived, in {seconds:.1f} s. Index: {Path(output) / 'index.html'}"
+        f"{len(result.kept)} already archived"
+        + (f", {len(result.pdfs)} PDF(s) added" if result.pdfs else "")
+        + f", in {seconds:.1f} s. Index: {Path(output) / 'index.html'}"
     )
 
 
