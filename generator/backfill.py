@@ -257,22 +257,22 @@ def backfill(
         unrendered = []
     if not todo and not unrendered:
         return result
-    data = None
-    if todo:
-        first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
-        data = memo_sources(source, sources, first, todo[-1])
-        say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
-        acquire(plan.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
     total = len(todo)
     first_formats = tuple(f for f in wanted if f != "pdf")
     mode: PdfMode = "eager" if "pdf" in wanted else "lazy"
     pending: dict[Future[Any], Callable[[Any], None]] = {}
 
-    with open_executor(where, workers) as pool:
+    with open_executor(where, workers) as pool:  # a cluster that cannot be reached fails before any work
         width = worker_count(where, pool, workers)
         ahead = 0 if isinstance(pool, InProcess) else 2 * width  # documents held in memory at most
         if where.kind == "dask":
             say(f"rendering on the Dask cluster at {where} ({width} worker thread(s))")
+        data = None
+        if todo:
+            first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
+            data = memo_sources(source, sources, first, todo[-1])
+            say(f"loading data once for {len(todo)} briefing(s), {todo[0]} to {todo[-1]}")
+            acquire(plan.spec, todo[-1], source=source, sources=data)  # fetch everything, write the store once
 
         def published(day: date, html: HtmlJob, done: Rendered) -> None:
             manifest = pending_pdf(html.record.manifest, mode)
