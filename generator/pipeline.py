@@ -115,7 +115,7 @@ def build_briefing(
         if completed is None:
             raise
         return completed
-    with ChartWorker(enabled=parallel and "pdf" in wanted) as worker:
+    with ChartWorker(enabled=parallel) as worker:
         snapshot = acquire_inputs(plan, day, source=source, sources=sources, progress=say, strict=strict)
         past = load_past(root, day, plan.report_id, snapshot.illustrative)
         for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so

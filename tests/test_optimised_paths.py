@@ -67,6 +67,8 @@ def test_parallel_briefing_equals_the_reference_build(illustrative_briefing, tmp
         for name in ("briefing.html", "briefing.pdf"):  # they embed the generation time
             m["files"].pop(name)
     ta, tb = a.pop("generated_at"), b.pop("generated_at")
+    ra, rb = a.pop("pdf"), b.pop("pdf")  # when each PDF was rendered
+    assert ra["state"] == rb["state"] == "rendered" and ra["mode"] == rb["mode"] == "eager"
     assert a == b  # every indicator, flag, source, snapshot hash and definition hash
 
     html_a = _without_run_time((fast.directory / "briefing.html").read_text(encoding="utf-8"), ta)
