@@ -29,7 +29,7 @@ from pathlib import Path
 from generator.archive.read import ArchivedBriefing, find_briefing
 from generator.archive.write import add_files
 from generator.errors import ArchiveError, SpecError
-from generator.manifest import MANIFEST_FILE, PDF_FILE, Manifest, PdfEntry, PdfMode, parse_manifest
+from generator.manifest import MANIFEST_FILE, PDF_FILE, Manifest, parse_manifest, pending, rendered
 from generator.model import Analysis, FlagState, PreviousFlag, Snapshot
 from generator.plan import Plan, compile_plan
 from generator.record import Record
@@ -42,22 +42,6 @@ Clock = Callable[[], datetime]
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def pending(manifest: Manifest, mode: PdfMode) -> Manifest:
-    """``manifest`` as published before its PDF: the PDF pending, to be added at once (eager) or when needed."""
-    return manifest.model_copy(update={"pdf": PdfEntry(state="pending", mode=mode)})
-
-
-def rendered(by: str, at: datetime) -> Callable[[Manifest], Manifest]:
-    """The change to a manifest once its PDF is added: rendered, when and by which command."""
-
-    def update(manifest: Manifest) -> Manifest:
-        mode: PdfMode = manifest.pdf.mode if manifest.pdf is not None else "lazy"
-        entry = PdfEntry(state="rendered", mode=mode, rendered_at=at, rendered_by=by)
-        return manifest.model_copy(update={"pdf": entry})
-
-    return update
 
 
 def add_pdf(root: Path, day: date, pdf: bytes, published: bytes, by: str, clock: Clock = now) -> Manifest | None:

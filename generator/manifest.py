@@ -14,6 +14,7 @@ read (for ``list``, ``history`` and the index), but cannot be re-rendered.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -327,6 +328,22 @@ class Manifest(_Record):
         if PDF_FILE in self.files:
             return "rendered"  # archived before the PDF had a state of its own
         return "pending" if self.schema_version >= 2 and self.snapshot is not None else "none"
+
+
+def pending(manifest: Manifest, mode: PdfMode) -> Manifest:
+    """``manifest`` as published before its PDF: the PDF pending, to be added at once (eager) or when needed."""
+    return manifest.model_copy(update={"pdf": PdfEntry(state="pending", mode=mode)})
+
+
+def rendered(by: str, at: datetime) -> Callable[[Manifest], Manifest]:
+    """The change to a manifest once its PDF is added: rendered, when and by which command."""
+
+    def update(manifest: Manifest) -> Manifest:
+        mode: PdfMode = manifest.pdf.mode if manifest.pdf is not None else "lazy"
+        entry = PdfEntry(state="rendered", mode=mode, rendered_at=at, rendered_by=by)
+        return manifest.model_copy(update={"pdf": entry})
+
+    return update
 
 
 # ---------------------------------------------------------------- building and reading

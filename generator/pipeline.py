@@ -23,8 +23,8 @@ from generator.archive.past import load_past
 from generator.charts.history import draw_history
 from generator.charts.worker import ChartWorker
 from generator.errors import ArchiveError, OutputError, UsageError
-from generator.lazy_pdf import add_pdf, archived_plan, complete_pdf, pending, previous_flags
-from generator.manifest import MANIFEST_FILE, PDF_FILE, manifest_bytes
+from generator.lazy_pdf import add_pdf, archived_plan, complete_pdf, previous_flags
+from generator.manifest import MANIFEST_FILE, PDF_FILE, manifest_bytes, pending
 from generator.model import Analysis, ChartImage
 from generator.past import Past, history_now
 from generator.plan import Plan, compile_plan
