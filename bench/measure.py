@@ -26,6 +26,7 @@ class Sample:
     returncode: int
     stdout: str
     stderr: str
+    seen: float | None = None  # seconds from the start until the watched path existed (``run(watch=...)``)
 
 
 def _memory_kib(pid: int) -> int:
@@ -94,7 +95,22 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool = True, tree: bool = True) -> Sample:
+class _Watcher(threading.Thread):
+    """Notes when a path first exists (e.g. the manifest the HTML is published with), checking every 5 ms."""
+
+    def __init__(self, path: Path, started: float) -> None:
+        super().__init__(daemon=True)
+        self.path, self.started, self.seen = path, started, None
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while self.seen is None and not self.done.wait(0.005):
+            if self.path.exists():
+                self.seen = time.perf_counter() - self.started
+
+
+def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool = True, tree: bool = True,
+        watch: Path | None = None) -> Sample:
     """Run ``python args...`` from the repository root; wall time and peak RSS from ``wait4``.
 
     ``tree=False`` skips sampling the process tree's memory (for timed runs, and for a command that starts
@@ -109,8 +125,14 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
         sampler = _TreeSampler(proc.pid)
         if tree:
             sampler.start()
+        watcher = _Watcher(watch, started) if watch is not None else None
+        if watcher is not None:
+            watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        if watcher is not None:
+            watcher.done.set()
+            watcher.join()
         if tree:
             sampler.done.set()
             sampler.join()
@@ -122,7 +144,8 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None, check: bool =
         # wait4 counts the process and the children it waited for; workers forked by a fork server are
         # the server's children, which nobody waits for, so the sampled per-process figures count them.
         cpu = max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu.values()))
-        sample = Sample(wall, peak, tree, cpu, proc.returncode, out.read().decode(), err.read().decode())
+        sample = Sample(wall, peak, tree, cpu, proc.returncode, out.read().decode(), err.read().decode(),
+                        watcher.seen if watcher is not None else None)
     if check and sample.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {sample.returncode}:\n{sample.stderr[-2000:]}")
     return sample

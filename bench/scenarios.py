@@ -13,7 +13,7 @@ from typing import Any
 from bench.data import REPORT, Dataset, synthetic_store, widened_report
 from bench.measure import REPO, run, summary
 
-NAMES = ("briefing", "stages", "backfill", "live", "scaling")
+NAMES = ("briefing", "serve", "stages", "backfill", "memory", "dask", "live", "scaling")
 LATENCY = 0.150  # seconds added to every response of the loopback Yahoo/FRED service
 STAGES = ("imports", "load", "indicators and flags", "charts", "manifest", "HTML render", "PDF render",
           "archive write")
@@ -31,36 +31,95 @@ def _pdf_pages(path: Path) -> int | None:
     return len(PdfReader(str(path)).pages)
 
 
-# ---------------------------------------------------------------- the number users feel
+# ---------------------------------------------------------------- the numbers users feel, against a reference
+
+
+def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float:
+    return round(a["median"] / b["median"], 3) if b["median"] else 0.0
 
 
 def briefing(data: Dataset, work: Path, runs: int) -> dict[str, Any]:
-    """``briefing generate --source store`` in a new process: HTML + PDF + manifest, the whole process."""
-    args = ["-m", "generator.cli", "generate", "--date", data.day.isoformat(), "--source", "store", "--quiet"]
+    """QuantStats' HTML tearsheet, ``generate --format html`` and the full ``generate``, each in a new process,
+    interleaved run by run (so that the machine's load falls on all three alike); ratios of the medians.
+
+    The full run also records when its manifest appeared: the moment the HTML was published, before the PDF.
+    """
+    gen = ["-m", "generator.cli", "generate", "--date", data.day.isoformat(), "--source", "store", "--quiet"]
     env = _store_env(data.store)
-    run([*args, "--output", str(work / "briefing-warmup")], env)  # bytecode and disk cache, as after install
-    walls, rss, tree, cpu = [], [], [], []
+    reference = ["-m", "bench.reference", "--output"]
+    # bytecode and disk cache, as after install; not counted
+    run([*reference, str(work / "reference-warmup.html")], tree=False)
+    run([*gen, "--output", str(work / "briefing-warmup")], env, tree=False)
+    got: dict[str, list[float]] = {k: [] for k in ("ref", "ref_cpu", "html", "html_cpu", "html_rss", "full",
+                                                   "full_cpu", "full_rss", "full_html")}
     for i in range(runs):
+        # Timed without the memory sampler: reading /proc every 10 ms takes CPU from the processes measured.
+        ref = run([*reference, str(work / f"reference-{i}.html")], tree=False)
+        html = run([*gen, "--format", "html", "--output", str(work / f"html-{i}")], env, tree=False)
         out = work / f"briefing-{i}"
-        # Timed without the memory sampler: reading /proc every 10 ms takes CPU from the two processes
-        # (main and chart worker) that share the two cores. Peak RSS is wait4's all the same.
-        sample = run([*args, "--output", str(out)], env, tree=False)
-        walls.append(sample.wall)
-        rss.append(sample.rss_mib)
-        cpu.append(sample.cpu)
-    for i in range(min(runs, 2)):  # the summed memory of the process tree, from separate sampled runs
-        tree.append(run([*args, "--output", str(work / f"briefing-tree-{i}")], env).tree_rss_mib)
+        full = run([*gen, "--output", str(out)], env, tree=False, watch=out / data.day.isoformat() / "manifest.json")
+        for key, sample in (("ref", ref), ("html", html), ("full", full)):
+            got[key].append(sample.wall)
+            got[f"{key}_cpu"].append(sample.cpu)
+            if key != "ref":
+                got[f"{key}_rss"].append(sample.rss_mib)
+        got["full_html"].append(full.seen or full.wall)
+    tree = [run([*gen, "--output", str(work / f"briefing-tree-{i}")], env).tree_rss_mib for i in range(min(runs, 2))]
     folder = work / f"briefing-{runs - 1}" / data.day.isoformat()
+    ref_s = summary(got["ref"])
+    html_s, full_s = summary(got["html"]), summary(got["full"])
     return {
         "command": f"briefing generate --date {data.day} --source store",
-        "wall_s": summary(walls),
-        "cpu_s": summary(cpu),
-        "rss_mib": summary(rss, 1),
+        "reference": {"what": "quantstats.reports.html on 10 years of daily returns (2,520 days), new process",
+                      "wall_s": ref_s, "cpu_s": summary(got["ref_cpu"])},
+        "html": {"wall_s": html_s, "cpu_s": summary(got["html_cpu"]), "rss_mib": summary(got["html_rss"], 1),
+                 "ratio": _ratio(html_s, ref_s)},
+        "wall_s": full_s,
+        "cpu_s": summary(got["full_cpu"]),
+        "rss_mib": summary(got["full_rss"], 1),
         "tree_rss_mib": summary(tree, 1),
+        "ratio": _ratio(full_s, ref_s),
+        "html_published_s": summary(got["full_html"]),
         "pages": _pdf_pages(folder / "briefing.pdf"),
         "pdf_kib": round((folder / "briefing.pdf").stat().st_size / 1024),
         "html_kib": round((folder / "briefing.html").stat().st_size / 1024),
     }
+
+
+def serve(data: Dataset, work: Path, dates: int = 3) -> dict[str, Any]:
+    """``briefing serve``: from "generate now" to the HTML received, and to the PDF, for dates not archived."""
+    sample = run(["-m", "bench.serving", "--store", str(data.store), "--date", data.day.isoformat(),
+                  "--output", str(work / "serve"), "--dates", str(dates)], tree=False)
+    got = json.loads(sample.stdout.strip().splitlines()[-1])
+    return {"start_s": got["start_s"], "html_s": summary([r["html_s"] for r in got["runs"]]),
+            "pdf_s": summary([r["pdf_s"] for r in got["runs"]])}
+
+
+def memory(data: Dataset, work: Path, builds: int = 20, without: int = 8) -> dict[str, Any]:
+    """RSS of the web app's rendering over ``builds`` warm builds (workers recycled), and over ``without``
+    builds in one worker that is never replaced, for comparison."""
+    out: dict[str, Any] = {}
+    for name, count, per in (("recycled", builds, 0), ("one_worker", without, 10_000)):
+        sample = run(["-m", "bench.memory", "--store", str(data.store), "--date", data.day.isoformat(),
+                      "--output", str(work / f"memory-{name}"), "--builds", str(count),
+                      "--jobs-per-worker", str(per)], tree=False)
+        got = json.loads(sample.stdout.strip().splitlines()[-1])
+        total = [a + b for a, b in zip(got["server_rss_mib"], got["worker_rss_mib"], strict=True)]
+        out[name] = {**got, "total_rss_mib": total,
+                     "growth": round(total[-1] / total[1] - 1, 3) if len(total) > 1 else 0.0}
+        shutil.rmtree(work / f"memory-{name}", ignore_errors=True)
+    return out
+
+
+def dask(data: Dataset, work: Path, dates: int = 8) -> dict[str, Any]:
+    """A backfill of ``dates`` weekly dates on a Dask LocalCluster (two worker processes) against the local pool."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return {"skipped": "the dask extra is not installed (pip install 'macro-briefing[dask]')"}
+    sample = run(["-m", "bench.dask_backfill", "--store", str(data.store), "--date", data.day.isoformat(),
+                  "--output", str(work / "dask"), "--dates", str(dates)], tree=False)
+    return json.loads(sample.stdout.strip().splitlines()[-1])
 
 
 def _stage_runs(store: Path, day: str, work: Path, runs: int, report: Path = REPORT) -> list[dict[str, Any]]:
@@ -99,23 +158,29 @@ def _has_backfill() -> bool:
 
 
 def backfill(data: Dataset, work: Path) -> dict[str, Any]:
-    """``briefing backfill`` over 52 weekly dates from the store, one run (it is long)."""
+    """``briefing backfill`` over 52 weekly dates from the store: HTML and manifests (the default, PDFs rendered
+    when first needed), then with every PDF (``--format html,pdf``). One run each (they are long)."""
     if not _has_backfill():
         return {"skipped": "briefing backfill is not on main yet (issue 6)"}
     first = data.day - timedelta(weeks=51)
-    out = work / "backfill"
-    args = ["-m", "generator.cli", "backfill", "--from", first.isoformat(), "--to", data.day.isoformat(),
-            "--every", "week", "--source", "store", "--output", str(out), "--quiet"]
-    sample = run(args, _store_env(data.store))
-    folders = sorted(p for p in out.iterdir() if p.is_dir() and p.name[:2] == "20") if out.is_dir() else []
-    return {
-        "command": f"briefing backfill --from {first} --to {data.day} --every week --source store",
-        "wall_s": summary([sample.wall]),
-        "cpu_s": summary([sample.cpu]),
-        "rss_mib": summary([sample.rss_mib], 1),
-        "tree_rss_mib": summary([sample.tree_rss_mib], 1),
-        "briefings": len(folders),
-    }
+    out: dict[str, Any] = {}
+    for name, formats in (("html", "html"), ("pdf", "html,pdf")):
+        folder = work / f"backfill-{name}"
+        args = ["-m", "generator.cli", "backfill", "--from", first.isoformat(), "--to", data.day.isoformat(),
+                "--every", "week", "--source", "store", "--format", formats, "--output", str(folder), "--quiet"]
+        sample = run(args, _store_env(data.store))
+        folders = sorted(p for p in folder.iterdir() if p.is_dir() and p.name[:2] == "20") if folder.is_dir() else []
+        out[name] = {
+            "command": f"briefing backfill --from {first} --to {data.day} --every week --source store --format {formats}",
+            "wall_s": summary([sample.wall]),
+            "cpu_s": summary([sample.cpu]),
+            "rss_mib": summary([sample.rss_mib], 1),
+            "tree_rss_mib": summary([sample.tree_rss_mib], 1),
+            "briefings": len(folders),
+            "pdfs": sum(1 for p in folders if (p / "briefing.pdf").exists()),
+        }
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
 
 
 # ---------------------------------------------------------------- live fetch
