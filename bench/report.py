@@ -46,9 +46,10 @@ def _worst(stats: dict[str, Any], tree: dict[str, Any] | None) -> float:
 
 
 def _verdict(value: float | None, target: float, unit: str) -> str:
+    space = "" if unit in ("x", "%") else " "
     if value is None:
-        return f"≤ {target:g} {unit}"
-    return f"≤ {target:g} {unit} {'✅' if value <= target else '❌'}"
+        return f"≤ {target:g}{space}{unit}"
+    return f"≤ {target:g}{space}{unit} {'✅' if value <= target else '❌'}"
 
 
 def markdown(payload: dict[str, Any]) -> str:
@@ -61,11 +62,34 @@ def markdown(payload: dict[str, Any]) -> str:
         b = r["briefing"]
         pages = f", {b['pages']} pages" if b.get("pages") else ""
         tree = b.get("tree_rss_mib")
-        target = (f"{_verdict(b['wall_s']['median'], t['briefing_wall_s'], 's')}, "
-                  f"{_verdict(_worst(b['rss_mib'], tree), t['briefing_rss_mib'], 'MiB')}")
-        rows.append(f"| **Full briefing from the store** (HTML + PDF + manifest, new process{pages}) | "
-                    f"**{_s(b['wall_s'])}** | {_spread(b['wall_s'])} | {_s(b.get('cpu_s'))} | "
+        if "reference" in b:
+            ref = b["reference"]
+            rows.append(f"| Reference: QuantStats HTML tearsheet, 10 years of daily returns (new process) | "
+                        f"{_s(ref['wall_s'])} | {_spread(ref['wall_s'])} | {_s(ref.get('cpu_s'))} | | |")
+            h = b["html"]
+            rows.append(f"| **HTML briefing** (`generate --format html`: HTML + manifest, new process) | "
+                        f"**{_s(h['wall_s'])}** (**{h['ratio']:.2f}x** QuantStats) | {_spread(h['wall_s'])} | "
+                        f"{_s(h.get('cpu_s'))} | {_mib(h['rss_mib'])} | "
+                        f"{_verdict(h['ratio'], t['html_ratio'], 'x')} |")
+            target = (f"{_verdict(b['ratio'], t['briefing_ratio'], 'x')}, "
+                      f"{_verdict(_worst(b['rss_mib'], tree), t['briefing_rss_mib'], 'MiB')}")
+            shown = f"**{_s(b['wall_s'])}** (**{b['ratio']:.2f}x** QuantStats; HTML published at " \
+                    f"{_s(b['html_published_s'])})"
+        else:  # results from before the reference was measured
+            target = (f"{_verdict(b['wall_s']['median'], t.get('briefing_wall_s', 2.0), 's')}, "
+                      f"{_verdict(_worst(b['rss_mib'], tree), t['briefing_rss_mib'], 'MiB')}")
+            shown = f"**{_s(b['wall_s'])}**"
+        rows.append(f"| **Full briefing from the store** (HTML, then PDF, manifest; new process{pages}) | "
+                    f"{shown} | {_spread(b['wall_s'])} | {_s(b.get('cpu_s'))} | "
                     f"{_mib(b['rss_mib'], tree)} | {target} |")
+    if "serve" in r:
+        sv = r["serve"]
+        rows.append(f"| `briefing serve`: \"generate now\" to the HTML received, a date not archived "
+                    f"({sv['html_s']['runs']} dates; server started and its workers warm in {sv['start_s']:.1f} s) | "
+                    f"**{_s(sv['html_s'])}** | {_spread(sv['html_s'])} | | | "
+                    f"{_verdict(sv['html_s']['median'], t['serve_html_s'], 's')} |")
+        rows.append(f"| `briefing serve`: \"generate now\" to the PDF received | {_s(sv['pdf_s'])} | "
+                    f"{_spread(sv['pdf_s'])} | | | |")
     if "stages" in r:
         for name, st in r["stages"]["stages"].items():
             rows.append(f"| stage: {name} | {_s(st['wall_s'])} | {_spread(st['wall_s'])} | | "
@@ -75,10 +99,36 @@ def markdown(payload: dict[str, Any]) -> str:
         if "skipped" in bf:
             rows.append(f"| 52-week backfill | not measured: {bf['skipped']} | | | | ≤ {t['backfill_wall_s']:g} s |")
         else:
-            rows.append(f"| 52-week backfill ({bf['briefings']} briefings) | {_s(bf['wall_s'])} | "
-                        f"{_spread(bf['wall_s'])} | {_s(bf.get('cpu_s'))} | "
-                        f"{_mib(bf['rss_mib'], bf.get('tree_rss_mib'))} | "
-                        f"{_verdict(bf['wall_s']['median'], t['backfill_wall_s'], 's')} |")
+            for name, label, key in (("html", "HTML and manifests; PDFs on demand", "backfill_wall_s"),
+                                     ("pdf", "with every PDF, `--format html,pdf`", "backfill_pdf_wall_s")):
+                if name not in bf:
+                    continue
+                one = bf[name]
+                rows.append(f"| 52-week backfill, {label} ({one['briefings']} briefings, {one['pdfs']} PDFs) | "
+                            f"{_s(one['wall_s'])} | {_spread(one['wall_s'])} | {_s(one.get('cpu_s'))} | "
+                            f"{_mib(one['rss_mib'], one.get('tree_rss_mib'))} | "
+                            f"{_verdict(one['wall_s']['median'], t[key], 's')} |")
+    if "memory" in r:
+        mem = r["memory"]
+        rec = mem["recycled"]
+        total = rec["total_rss_mib"]
+        rows.append(f"| serve's rendering, RSS (server + worker) after build 2 and after build {rec['builds']} "
+                    f"(worker replaced every {rec['jobs_per_worker']} jobs; peak {max(total):.0f} MiB) | "
+                    f"{total[1]:.0f} → {total[-1]:.0f} MiB ({rec['growth']:+.1%}) | | | | "
+                    f"{_verdict(abs(rec['growth']) * 100, t['memory_growth'] * 100, '%')} |")
+        one = mem.get("one_worker")
+        if one:
+            tot = one["total_rss_mib"]
+            rows.append(f"| the same with one worker never replaced, after build 2 and after build {one['builds']} | "
+                        f"{tot[1]:.0f} → {tot[-1]:.0f} MiB ({one['growth']:+.1%}) | | | | |")
+    if "dask" in r:
+        dk = r["dask"]
+        if "skipped" in dk:
+            rows.append(f"| Dask backfill | not measured: {dk['skipped']} | | | | |")
+        else:
+            same = "identical manifests and HTML" if dk["identical"] else "**manifests or HTML differ**"
+            rows.append(f"| backfill of {dk['dates']} weekly dates on a Dask LocalCluster (2 worker processes; "
+                        f"local pool: {dk['local_s']:.2f} s; {same}) | {dk['dask_s']:.2f} s | 1 run | | | |")
     if "live" in r:
         lv = r["live"]
         ms = round(lv["latency_s"] * 1000)
@@ -104,8 +154,8 @@ def markdown(payload: dict[str, Any]) -> str:
 
 def _measured_apart(payload: dict[str, Any]) -> list[str]:
     """A line for each section measured in a later partial run (``--only``), with its own commit and load."""
-    names = {"briefing": "Full briefing", "stages": "Stages", "backfill": "Backfill", "live": "Live fetch",
-             "scaling": "Scaling"}
+    names = {"briefing": "Briefing and reference", "serve": "Serve", "stages": "Stages", "backfill": "Backfill",
+             "memory": "Memory", "dask": "Dask backfill", "live": "Live fetch", "scaling": "Scaling"}
     out = []
     for name, section in payload["results"].items():
         when = section.get("measured") if isinstance(section, dict) else None
