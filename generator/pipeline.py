@@ -90,6 +90,7 @@ def build_briefing(
     parallel: bool = True,
     published: Callable[[BriefingResult], None] | None = None,
     by: str = "generate",
+    chart_processes: int = 1,
 ) -> BriefingResult:
     """Build the briefing for ``date`` (default today) and archive it under ``output_dir/DATE/``.
 
@@ -115,7 +116,10 @@ def build_briefing(
         if completed is None:
             raise
         return completed
-    with ChartWorker(enabled=parallel) as worker:
+    # Charts in forked processes only where it pays: with a PDF to make (the WeasyPrint import overlaps them), or
+    # from a warm worker process (serve: ``chart_processes=2``). A cold HTML-only run draws them here: forking
+    # a process that has imported pandas costs the parent copy-on-write faults and a core it needs (measured).
+    with ChartWorker(enabled=parallel and "pdf" in wanted, processes=chart_processes) as worker:
         snapshot = acquire_inputs(plan, day, source=source, sources=sources, progress=say, strict=strict)
         past = load_past(root, day, plan.report_id, snapshot.illustrative)
         for problem in past.problems:  # an unreadable earlier briefing is skipped, not trusted, and said so

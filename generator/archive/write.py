@@ -144,7 +144,7 @@ def add_files(
             raise Replaced(f"{target}: no longer archived ({_why(exc)}); nothing added") from None
         if current != published:
             now, then = parse_manifest(current, path), parse_manifest(published, path)
-            same = {"pdf": None, "files": {}}
+            same: dict[str, object] = {"pdf": None, "files": {}}
             if set(files) <= set(now.files) and now.model_copy(update=same) == then.model_copy(update=same):
                 return None  # the same briefing, its files added meanwhile by another process
             raise Replaced(f"{target} was replaced while its files were being made; nothing added")

@@ -97,7 +97,7 @@ def usable_cores() -> int:
 class ChartWorker:
     """``draw(spec, snapshot)`` returns a callable giving the charts; use as a context manager."""
 
-    def __init__(self, enabled: bool = True, processes: int = 2) -> None:
+    def __init__(self, enabled: bool = True, processes: int = 1) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self.processes = 0
         if enabled and usable_cores() > 1 and sys.platform == "linux":

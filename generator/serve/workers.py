@@ -70,7 +70,7 @@ def build_task(root: str, source: str, report: str | None, day: date, force: boo
             force=force,
             progress=lambda message: _send(token, "step", message),
             published=lambda result: _send(token, "html", str(result.directory)),
-            parallel=True,  # the charts in two forked processes, every other chart each: the HTML sooner
+            chart_processes=2,  # from this warm worker, two forked processes draw every other chart each
             by="serve",
         )
     finally:
