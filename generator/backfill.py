@@ -48,7 +48,6 @@ from generator.acquire import (
     default_sources,
     parse_source,
 )
-from generator.archive.index import write_index
 from generator.archive.past import earlier
 from generator.archive.read import scan
 from generator.archive.write import prepare_root, write_briefing
@@ -56,11 +55,11 @@ from generator.errors import ArchiveError, BriefingError, OutputError, UsageErro
 from generator.executors import InProcess, open_executor, parse_executor, worker_count
 from generator.lazy_pdf import PdfTask, add_pdf
 from generator.lazy_pdf import pdf_task as pdf_task_of
-from generator.lazy_pdf import pending as pending_pdf
 from generator.manifest import PdfMode, manifest_bytes
+from generator.manifest import pending as pending_pdf
 from generator.model import SeriesData, Snapshot
 from generator.past import Earlier, select_past
-from generator.pipeline import check_formats, load_report
+from generator.pipeline import check_formats, load_report, refresh_index
 from generator.record import make_record
 from generator.reports import archive_root
 from generator.sources.base import FetchResult, Provider
@@ -321,7 +320,7 @@ def backfill(
             )
             raise
     try:
-        write_index(root)
+        refresh_index(root)
     except OutputError as exc:
         say(f"warning: archive index not updated: {exc}")
     return result

@@ -96,7 +96,8 @@ def _watch(spec: ReportSpec, snapshot: Snapshot, calendar: Calendar | None, as_o
             events.append("Next: " + later[0].text(as_of))
         note = runs_out_warning(calendar, as_of, WATCH_DAYS) or ""
     macro = ("monthly", "quarterly")  # the releases a reader waits for; daily and weekly data arrive all the time
-    releases = [r.text(as_of) for r in expected_releases(spec.series, snapshot.series, as_of, WATCH_DAYS,
+    watched = {sid: s for sid, s in spec.series.items() if s.kind != "flag"}  # a recession flag is no release
+    releases = [r.text(as_of) for r in expected_releases(watched, snapshot.series, as_of, WATCH_DAYS,
                                                           frequencies=macro)]
     return [*events, *capped(releases, "expected releases", MAX_LINES)], note
 

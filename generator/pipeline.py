@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.acquire import DataSources, acquire_inputs
 from generator.archive import check_target, find_briefing, write_briefing
-from generator.archive.index import write_index
+from generator.archive.index import index_rows, write_index
 from generator.archive.past import load_past
 from generator.charts.history import draw_history
 from generator.charts.worker import ChartWorker
@@ -29,6 +29,7 @@ from generator.model import Analysis, ChartImage
 from generator.past import Past, history_now
 from generator.plan import Plan, compile_plan
 from generator.record import Record, history_chart, make_record
+from generator.render.archive_page import render_index
 from generator.render.documents import render_files
 from generator.render.pdf import preload as preload_pdf
 from generator.reports import archive_root, find_report
@@ -204,10 +205,15 @@ def publish(
 
 def _index(root: Path, say: Progress) -> None:
     try:
-        write_index(root)
+        refresh_index(root)
     except OutputError as exc:  # the briefing itself is complete; only the derived index page is stale
         log.warning("%s", exc)
         say(f"warning: archive index not updated: {exc}")
+
+
+def refresh_index(root: Path) -> Path:
+    """Rebuild the archive's overview page: the archive reads its briefings, render fills the page, it writes it."""
+    return write_index(root, render_index(*index_rows(root)))
 
 
 __all__ = ["FORMATS", "BriefingResult", "Past", "build_briefing", "check_date", "check_formats", "load_report"]

@@ -64,7 +64,7 @@ def test_a_briefing_goes_through_each_stage_once_in_order(tmp_path: Path) -> Non
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         nonlocal started, ended
         name = frame.f_code.co_name
-        if ended or (frame.f_globals.get("__name__") == "generator.archive.index" and name == "write_index"):
+        if ended or (frame.f_globals.get("__name__") == "generator.pipeline" and name == "refresh_index"):
             ended = True
             return
         if event != "call" or name.startswith(("<", "__")):  # module code, comprehensions, a value's own dunders
