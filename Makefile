@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: briefing test lint bench docs-images setup system-deps test-system-deps clean
 
@@ -34,6 +35,11 @@ $(STAMP): pyproject.toml | system-deps
 
 setup: $(STAMP)
 
+# The benchmark's extra: QuantStats (the reference it is measured against, run offline) and Dask.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
 briefing: $(STAMP)
 	$(BIN)/briefing generate --force
 
@@ -42,7 +48,7 @@ test: $(STAMP) test-system-deps
 	$(BIN)/python -m pytest -q
 
 # Speed and memory (README "Benchmark"): writes bench/results/latest.json and regenerates the README table.
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --readme
 
 # The README's pictures of a briefing (docs/images/*.png, committed): PDF pages 1-2 and the HTML at phone width.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -184,10 +185,15 @@ def test_rerender_checks_its_inputs_against_the_manifest(archive_copy: Path, tmp
     code, _, err = run(capsys, "rerender", "2026-11-13", "--output", str(archive_copy), "--to", str(target))
     assert code == 0, err
     assert err.splitlines() == [
+        # built HTML-only, its PDF was pending: the one just rendered is added to the archive
+        "note: 2026-11-13: its pending PDF was rendered and added to the archive",
         f"warning: {html}: damaged: its SHA-256 differs from the one manifest.json recorded for it "
-        f"(changed or cut short since it was archived); the re-rendered copy in {target} can replace it"
+        f"(changed or cut short since it was archived); the re-rendered copy in {target} can replace it",
     ]
     assert (target / "briefing.html").stat().st_size > 100_000
+    archived = json.loads((archive_copy / "2026-11-13" / "manifest.json").read_text())
+    assert archived["pdf"]["state"] == "rendered" and archived["pdf"]["rendered_by"] == "rerender"
+    assert archived["files"]["briefing.pdf"] == hashlib.sha256((target / "briefing.pdf").read_bytes()).hexdigest()
 
 
 def test_views_to_a_folder_or_an_unwritable_path(short_archive: Path, tmp_path: Path, freeze_disk, capsys) -> None:  # type: ignore[no-untyped-def]
