@@ -32,6 +32,7 @@ RENDERS_PER_WORKER = 12  # a local worker is replaced after this many tasks (Wea
 # Imported once by the local fork server, so every (recycled) worker starts with them loaded.
 WORKER_PRELOAD = ["generator.backfill", "generator.tasks", "generator.charts.render", "matplotlib.figure",
                   "weasyprint"]
+CONNECT_TIMEOUT = "10s"  # how long a Dask client tries to reach the scheduler before giving up
 _DASK = re.compile(r"^dask://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
 
 
@@ -124,7 +125,7 @@ def _dask(address: str) -> Iterator[Executor]:
             f"--executor {address.replace('tcp://', 'dask://')}: needs Dask: pip install 'macro-briefing[dask]'"
         ) from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ExecutorError(
             f"--executor {address.replace('tcp://', 'dask://')}: cannot reach the Dask scheduler ({exc}); "

@@ -63,9 +63,13 @@ def test_a_dask_backfill_equals_a_local_one(tmp_path: Path) -> None:
     assert sorted(p.name for p in remote.iterdir()) == sorted(p.name for p in local.iterdir())
 
 
-@pytest.mark.slow
-def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
+
+    from generator import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "1s")  # the real client, giving up sooner
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))

@@ -28,9 +28,12 @@ def test_pdf_is_pdfa3b_with_embedded_record(illustrative_briefing) -> None:  # t
     assert attached["report.toml"] == (d / "report.toml").read_bytes()
     embedded = json.loads(attached["manifest.json"])
     on_disk = json.loads((d / "manifest.json").read_text())
-    # the PDF cannot hold its own hash; everything else is the same record
+    # the PDF can hold neither its own hash nor its own state (added to the manifest after it); everything else
+    # is the same record
     assert embedded["files"] == {k: v for k, v in on_disk["files"].items() if k != "briefing.pdf"}
-    assert {k: v for k, v in embedded.items() if k != "files"} == {k: v for k, v in on_disk.items() if k != "files"}
+    assert embedded["pdf"] is None and on_disk["pdf"]["state"] == "rendered"
+    own = ("files", "pdf")
+    assert {k: v for k, v in embedded.items() if k not in own} == {k: v for k, v in on_disk.items() if k not in own}
     relationships = {}
     for spec in root["/AF"]:
         spec = spec.get_object()
