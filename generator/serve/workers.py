@@ -23,13 +23,15 @@ import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.lifeline import empty_tempdir, forkserver_context, remove_orphaned_tempdirs, start_worker
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 JOBS_PER_WORKER = 3  # a worker lays out at most this many PDFs: RSS within 10% of a fresh one's (bench: memory)
 PROCESSES = 2  # a build and an on-demand PDF side by side, one per core
@@ -112,7 +114,8 @@ class Workers:
             if self._pool is None:
                 remove_orphaned_tempdirs()  # what workers of a killed server left
                 context = forkserver_context(PRELOAD)
-                self._events = context.SimpleQueue()  # put() writes at once: events precede the task's result
+                if self._events is None:  # kept when a broken pool is replaced: its reader goes on reading it
+                    self._events = context.SimpleQueue()  # put() writes at once: events precede the task's result
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.processes,
                     mp_context=context,
@@ -120,9 +123,10 @@ class Workers:
                     initializer=_start,
                     initargs=(os.getpid(), self._events),
                 )
-                self._reader = threading.Thread(target=self._read, args=(self._events,), name="serve-events",
-                                                daemon=True)
-                self._reader.start()
+                if self._reader is None:
+                    self._reader = threading.Thread(target=self._read, args=(self._events,), name="serve-events",
+                                                    daemon=True)
+                    self._reader.start()
             return self._pool
 
     def _read(self, events: Any) -> None:
@@ -155,7 +159,7 @@ class Workers:
             self._listeners[token] = listen
         try:
             report = str(self.report) if self.report is not None else None
-            self._ensure().submit(build_task, str(self.root), self.source, report, day, force, token).result()
+            self._submit(build_task, str(self.root), self.source, report, day, force, token).result()
         finally:
             self._drain(token)
 
@@ -180,7 +184,18 @@ class Workers:
 
     def render_pdf(self, day: date) -> Future[int]:
         """Start rendering the pending PDF of ``day`` in a worker."""
-        return self._ensure().submit(pdf_task, str(self.root), day)
+        return self._submit(pdf_task, str(self.root), day)
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        try:
+            return self._ensure().submit(fn, *args)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool for the jobs to come
+            log.warning("a rendering worker died; starting new ones")
+            with self._lock:
+                broken, self._pool = self._pool, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            return self._ensure().submit(fn, *args)
 
     def pids(self) -> list[int]:
         """The worker processes alive now (tests, bench)."""
@@ -191,7 +206,7 @@ class Workers:
     def close(self) -> None:
         with self._lock:
             pool, events, reader = self._pool, self._events, self._reader
-            self._pool = None
+            self._pool, self._events, self._reader = None, None, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         if events is not None:

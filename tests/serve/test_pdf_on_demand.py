@@ -68,3 +68,24 @@ def test_workers_are_replaced_after_their_jobs(two_briefings: Path) -> None:
         workers.close()
     a, b, c = ran[0], ran[2], ran[4]
     assert ran == [a, a, b, b, c] and len({a, b, c}) == 3, ran
+
+
+def test_a_worker_killed_is_replaced_for_the_next_job(two_briefings: Path) -> None:
+    import os
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    workers = Workers(two_briefings, "illustrative", REPORT, jobs_per_worker=10, processes=1)
+    try:
+        first = workers.render_pdf(date(2026, 11, 20)).result(60)
+        os.kill(first, signal.SIGKILL)  # as the out-of-memory killer would
+        deadline = time.monotonic() + 30
+        while True:  # the pool notices the death when it next looks at its workers
+            try:
+                second = workers.render_pdf(date(2026, 11, 20)).result(60)
+                break
+            except BrokenProcessPool:
+                assert time.monotonic() < deadline
+        assert second != first
+    finally:
+        workers.close()
