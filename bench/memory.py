@@ -2,9 +2,11 @@
 
 Builds the briefing of one date (HTML and PDF, replacing it each time) ``--builds``
 times through the web app's own worker pool (:class:`generator.serve.workers.Workers`,
-one process, replaced every ``--jobs-per-worker`` jobs) and records after each
-build the resident memory (VmRSS) of this process, which stands for the server,
-and of the worker. Prints one JSON object.
+one process, replaced every ``--jobs-per-worker`` jobs) and records, for each build,
+the peak memory of the whole process tree (this process, which stands for the
+server, the fork server, the worker and the chart processes it forks; summed as
+PSS so that shared pages count once), sampled every 20 ms while it runs, and the
+server's own resident memory after it. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from bench.measure import _tree_rss
 
 
 def rss_mib(pid: int) -> float:
@@ -27,6 +32,16 @@ def rss_mib(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+class Peak(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kib, self.done = 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            self.peak_kib = max(self.peak_kib, _tree_rss(os.getpid()))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -42,21 +57,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     per_worker = args.jobs_per_worker or JOBS_PER_WORKER
     workers = Workers(args.output, "store", None, jobs_per_worker=per_worker, processes=1)
-    server, worker, seconds = [], [], []
+    server, peaks, seconds, pids = [], [], [], []
     try:
         workers.start()
         for i in range(args.builds):
+            sampler = Peak()
+            sampler.start()
             began = time.perf_counter()
             workers.build(args.date, i > 0, lambda _m: None)
             seconds.append(round(time.perf_counter() - began, 2))
-            time.sleep(0.3)  # a worker at the end of its jobs is replaced after handing its result over
-            pids = workers.pids()
+            sampler.done.set()
+            sampler.join()
+            peaks.append(round(sampler.peak_kib / 1024.0, 1))
             server.append(round(rss_mib(os.getpid()), 1))
-            worker.append(round(sum(rss_mib(p) for p in pids), 1))
+            pids.append(workers.pids())
     finally:
         workers.close()
-    result = {"jobs_per_worker": per_worker, "builds": args.builds, "server_rss_mib": server,
-              "worker_rss_mib": worker, "build_s": seconds}
+    result = {"jobs_per_worker": per_worker, "builds": args.builds, "peak_mib": peaks, "server_rss_mib": server,
+              "build_s": seconds, "worker_pids": pids}
     print(json.dumps(result))
     return result
 

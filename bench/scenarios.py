@@ -95,18 +95,18 @@ def serve(data: Dataset, work: Path, dates: int = 3) -> dict[str, Any]:
             "pdf_s": summary([r["pdf_s"] for r in got["runs"]])}
 
 
-def memory(data: Dataset, work: Path, builds: int = 20, without: int = 8) -> dict[str, Any]:
-    """RSS of the web app's rendering over ``builds`` warm builds (workers recycled), and over ``without``
-    builds in one worker that is never replaced, for comparison."""
+def memory(data: Dataset, work: Path, builds: int = 20, without: int = 20) -> dict[str, Any]:
+    """Peak memory of the web app's rendering in each of ``builds`` warm builds (workers recycled), and in each of
+    ``without`` builds in one worker that is never replaced, for comparison."""
     out: dict[str, Any] = {}
     for name, count, per in (("recycled", builds, 0), ("one_worker", without, 10_000)):
         sample = run(["-m", "bench.memory", "--store", str(data.store), "--date", data.day.isoformat(),
                       "--output", str(work / f"memory-{name}"), "--builds", str(count),
                       "--jobs-per-worker", str(per)], tree=False)
         got = json.loads(sample.stdout.strip().splitlines()[-1])
-        total = [a + b for a, b in zip(got["server_rss_mib"], got["worker_rss_mib"], strict=True)]
-        out[name] = {**got, "total_rss_mib": total,
-                     "growth": round(total[-1] / total[1] - 1, 3) if len(total) > 1 else 0.0}
+        peak = got["peak_mib"]
+        out[name] = {**got, "growth": round(peak[-1] / peak[1] - 1, 3) if len(peak) > 1 else 0.0,
+                     "workers": len({tuple(p) for p in got.pop("worker_pids")})}
         shutil.rmtree(work / f"memory-{name}", ignore_errors=True)
     return out
 

@@ -267,6 +267,7 @@ def backfill(
         if where.kind == "dask":
             say(f"rendering on the Dask cluster at {where} ({width} worker thread(s))")
         data = None
+        definition = plan.definition_bytes()  # read and checked once for every date (and again at the end)
         if todo:
             first = todo[0] - timedelta(days=int(365.25 * HISTORY_YEARS))
             data = memo_sources(source, sources, first, todo[-1])
@@ -305,7 +306,7 @@ def backfill(
                 snapshot = acquire_inputs(plan, day, source=source, sources=data)
                 past = select_past([known[d] for d in sorted(known)], day, plan.report_id, snapshot.illustrative)
                 analysis = plan.evaluate(snapshot, previous=past.previous_flags)
-                record = make_record(plan, analysis, day, clock(), __version__, past)
+                record = make_record(plan, analysis, day, clock(), __version__, past, definition)
                 if past.previous is not None:  # only the latest snapshot is needed in memory
                     known[past.previous.manifest.briefing_date] = Earlier(past.previous.manifest, _not_kept)
                 known[day] = Earlier.in_memory(record.manifest, snapshot)
@@ -313,6 +314,8 @@ def backfill(
                 pending[pool.submit(html_task, job)] = partial(published, day, job)
                 drain(block_until=ahead)  # bound the documents held in memory
             drain(block_until=0)
+            if todo:
+                plan.definition_bytes()  # a SpecError if the definition was edited while the dates were built
         except BriefingError as exc:
             exc.args = (
                 f"{exc}\nbackfill stopped: {len(result.written)} of {total} briefing(s) written; "

@@ -51,9 +51,11 @@ def since_last(past: Past, current: Manifest, snapshot: Snapshot) -> Comparison 
 
 
 def make_record(
-    loaded: LoadedSpec, analysis: Analysis, day: date, generated_at: datetime, version: str, past: Past
+    loaded: LoadedSpec, analysis: Analysis, day: date, generated_at: datetime, version: str, past: Past,
+    definition: bytes | None = None,
 ) -> Record:
-    """The manifest and the files that make a briefing reproducible: the acquired data and the definition."""
+    """The manifest and the files that make a briefing reproducible: the acquired data and the definition
+    (``definition``: its bytes, read and checked once for many briefings, as a backfill does)."""
     acquired = analysis.acquired or analysis.snapshot
     snap = snapshot_bytes(acquired)
     entry = SnapshotEntry(
@@ -67,7 +69,7 @@ def make_record(
     comparison = since_last(past, manifest, acquired)
     dashboard = build_dashboard(loaded.spec, analysis, comparison, day) if analysis.outlook is not None else None
     manifest = manifest.model_copy(update={"since_last": comparison, "dashboard": dashboard})
-    return Record(manifest=manifest, snapshot=snap, report=loaded.definition_bytes())
+    return Record(manifest=manifest, snapshot=snap, report=definition or loaded.definition_bytes())
 
 
 def history_chart(manifest: Manifest) -> ChartImage | None:
