@@ -160,3 +160,9 @@ def test_the_weekly_note_fits_its_pages_on_the_real_data(newest_store: Path, tmp
     for heading in ("the reading", "what changed", "what to watch", "what would change the view"):
         assert heading in first
     assert "Performance" in " ".join(pdf.pages[2].extract_text().split())  # the grid on page 3
+    # Each takeaway's first line is a line of words, not its first word alone ("5. Over" / "twelve months ...":
+    # a space before the page reference made WeasyPrint break there).
+    lines = pdf.pages[1].extract_text().splitlines()
+    takeaways = lines[lines.index("Key takeaways") + 1 : lines.index("Scorecard")]
+    starts = [line for line in takeaways if line[:1].isupper()]
+    assert len(starts) >= 3 and all(len(line.split()) > 3 for line in takeaways if "→" not in line), takeaways

@@ -37,7 +37,7 @@ SHARED = ("generator.model", "generator.manifest", "generator.phrasing", "genera
           # The registered formulas are pure functions: a chart reuses its indicator's, so that a title states
           # the table's number. Evaluating them for the briefing (indicators.evaluate) is the analysis stage.
           "generator.indicators.returns", "generator.indicators.leadership", "generator.indicators.levels",
-          "generator.indicators.registry", "generator.indicators.performance",
+          "generator.indicators.registry", "generator.indicators.performance", "generator.indicators.horizon_returns",
           "generator.watch", "generator.flag_distance", "generator.snapshot_io", "generator.plan.graph",
           "generator.charts.kinds", "generator.charts.params", "generator.charts.worker", "generator.pipeline",
           "generator.version", "generator.spec_performance",

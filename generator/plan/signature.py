@@ -18,7 +18,7 @@ import difflib
 import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -134,6 +134,17 @@ def _unknown_names(given: list[str], known: list[str], required_missing: list[st
     return hints
 
 
+def _misnamed(
+    given: Iterable[str], own: Mapping[str, Any], other: Mapping[str, Any], missing: list[str]
+) -> tuple[dict[str, str], set[str]]:
+    """The hint for each name in neither ``own`` nor ``other``, and which ``missing`` names a hint accounts for
+    (a misspelled name and the required one it was meant to set are one problem, not two)."""
+    unknown = [n for n in given if n not in own and n not in other]
+    hints = _unknown_names(unknown, list(own), missing)
+    explained = {n for n in missing if any(h == f" (did you mean '{n}'?)" for h in hints.values())}
+    return hints, explained
+
+
 def check_params(sig: Signature, given: Mapping[str, Any], what: str) -> list[str]:
     """Problems with ``given`` parameters for a function of signature ``sig``: ``["params.windw: ..."]``.
 
@@ -141,10 +152,8 @@ def check_params(sig: Signature, given: Mapping[str, Any], what: str) -> list[st
     """
     problems: list[str] = []
     known = list(sig.params)
-    unknown = [n for n in given if n not in sig.params and n not in sig.inputs]
     missing = [n for n, p in sig.params.items() if p.required and n not in given]
-    hints = _unknown_names(unknown, known, missing)
-    explained = {n for n in missing if any(h == f" (did you mean '{n}'?)" for h in hints.values())}
+    hints, explained = _misnamed(given, sig.params, sig.inputs, missing)
     for name, value in given.items():
         param = sig.params.get(name)
         if param is None:
@@ -165,10 +174,8 @@ def check_inputs(sig: Signature, given: Mapping[str, str | list[str]], what: str
     """Problems with the series ``given`` to a function's inputs: every input set once, with the right shape."""
     problems: list[str] = []
     names = list(sig.inputs)
-    unknown = [n for n in given if n not in sig.inputs and n not in sig.params]
     missing = [n for n in names if n not in given]
-    hints = _unknown_names(unknown, names, missing)
-    explained = {n for n in missing if any(h == f" (did you mean '{n}'?)" for h in hints.values())}
+    hints, explained = _misnamed(given, sig.inputs, sig.params, missing)
     for name, ref in given.items():
         kind = sig.inputs.get(name)
         if kind is None:
