@@ -1,0 +1,429 @@
+"""Lay out the PDF in two parts at once, one per core, and join them (see ``pdf_split`` and ``pdf_join``).
+
+The parent parses the HTML and picks where to cut (``pdf_split.analyse``),
+then forks one process per part, after WeasyPrint is imported, so each starts
+with the libraries loaded and the parsed document in memory. Each child builds
+its part, lays it out, writes its pages and sends them back through a pipe;
+then it exits. The parent joins the parts with pikepdf.
+
+A part needs numbers it cannot know before the other parts are laid out: how
+many pages come before and after it, and the pages of the anchors it links to
+in other parts. They are *predicted* (from the last layout of a document of
+the same shape, kept in :class:`PageHints`) and *checked* when the parts come
+back: a part whose numbers were wrong is laid out again with the right ones,
+started as soon as the parts it depends on are known, while the others go on.
+So the result is always the single pass's; a good prediction only makes it
+faster. A part that fails, or numbers that do not settle, leave the caller to
+lay the document out in one pass.
+
+Children die with the parent: they ask the kernel for ``SIGKILL`` when the
+parent exits (``PR_SET_PDEATHSIG``), and the parent kills any child still
+running when it stops waiting, however it stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import hashlib
+import json
+import logging
+import os
+import pickle
+import resource
+import selectors
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.render.pdf_join import PartPdf, join
+from generator.render.pdf_split import Cut, Numbers, Uncuttable, analyse, ghost_name, part_html
+
+log = logging.getLogger(__name__)
+
+MAX_RENDERS = 3  # per part; numbers that have not settled by then fall back to one pass
+_PR_SET_PDEATHSIG = 1
+
+# write(document, first): set the metadata and write the PDF (the attachments with the first part); also
+# returns the warnings WeasyPrint logged.
+Writer = Callable[[Any, bool], tuple[bytes, list[str]]]
+# render(html): lay out an HTML string; returns the WeasyPrint document and the warnings it logged.
+Renderer = Callable[[str], tuple[Any, list[str]]]
+
+
+@dataclass(frozen=True)
+class Laid:
+    """One part laid out, as it crosses back from the child."""
+
+    part: PartPdf
+    warnings: tuple[str, ...]
+    cpu: float  # seconds of CPU in the child
+    max_rss_mib: float  # peak resident memory of the child
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How many pages each part has, and where its anchors that other parts link to are (page index in it)."""
+
+    pages: tuple[int, ...]
+    anchors: tuple[dict[str, int], ...]
+
+    def numbers(self, cut: Cut, spans: Sequence[range], i: int) -> Numbers:
+        """What part ``i`` must be told, if the parts have these pages."""
+        owner = cut.owner
+        part_of = {u: k for k, span in enumerate(spans) for u in span}
+        refs = sorted({r for u in spans[i] for r in cut.units[u].refs if r in owner and part_of[owner[r]] != i})
+        before, after = [], []
+        for ref in refs:
+            k = part_of[owner[ref]]
+            local = self.anchors[k].get(ref, 0)
+            if k < i:
+                before.append((ref, sum(self.pages[:k]) + local + 1))
+            else:
+                after.append((ref, sum(self.pages[i + 1 : k]) + local + 1))
+        return Numbers(sum(self.pages[:i]), sum(self.pages[i + 1 :]), tuple(before), tuple(after))
+
+
+@dataclass
+class Outcome:
+    """The joined PDF and what it took (for the log and the benchmark)."""
+
+    pdf: bytes
+    warnings: list[str]
+    spans: list[range]
+    renders: list[int]  # layouts per part (1 when the prediction was right)
+    cpu: list[float] = field(default_factory=list)
+    max_rss_mib: list[float] = field(default_factory=list)
+    wall: float = 0.0
+
+
+# ------------------------------------------------------------------ predictions kept between runs
+
+
+class PageHints:
+    """The last pagination seen for each document shape, in memory and (best effort) in a small JSON file."""
+
+    def __init__(self, path: Path | None = None, keep: int = 32) -> None:
+        self.path = path
+        self.keep = keep
+        self._memory: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def default(cls) -> PageHints:
+        try:
+            import platformdirs
+
+            return cls(Path(platformdirs.user_cache_dir("macro-briefing", appauthor=False)) / "pdf-pages.json")
+        except Exception:  # no cache folder to be had: keep them in memory
+            return cls(None)
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self.path is None:
+            return self._memory
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return dict(self._memory)
+
+    def get(self, key: str) -> Pagination | None:
+        entry = self._load().get(key)
+        try:
+            return Pagination(tuple(int(n) for n in entry["pages"]),  # type: ignore[index]
+                              tuple({str(k): int(v) for k, v in a.items()} for a in entry["anchors"]))  # type: ignore[index]
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return None
+
+    def put(self, key: str, pagination: Pagination) -> None:
+        data = self._load()
+        data.pop(key, None)
+        data[key] = {"pages": list(pagination.pages), "anchors": [dict(a) for a in pagination.anchors]}
+        while len(data) > self.keep:
+            data.pop(next(iter(data)))
+        self._memory = data
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, prefix=".pdf-pages-", delete=False,
+                                             encoding="utf-8") as tmp:
+                json.dump(data, tmp)
+            os.replace(tmp.name, self.path)
+        except OSError as exc:  # a read-only or full cache folder only costs speed
+            log.debug("page hints not saved: %s", exc)
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp.name)
+
+
+def shape_key(cut: Cut, spans: Sequence[range]) -> str:
+    title = next((t.text or "" for t in cut.root.iter("title")), "")
+    units = [f"{u.element.tag}#{u.element.get('id', '')}.{u.element.get('class', '')}" for u in cut.units]
+    text = json.dumps([title, units, [[s.start, s.stop] for s in spans]])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+# ------------------------------------------------------------------ in the child
+
+
+def lay_out_part(cut: Cut, spans: Sequence[range], i: int, numbers: Numbers, render: Renderer, write: Writer) -> Laid:
+    """Build part ``i``, lay it out, and write its own pages (the ghost pages are dropped)."""
+    started = time.process_time()
+    document, warnings = render(part_html(cut, spans[i], numbers))
+    pages = document.pages
+    real = pages[numbers.before : len(pages) - numbers.after]
+    for g in range(1, numbers.before + 1):
+        _expect_ghost(pages, g - 1, ghost_name(g))
+    for k in range(1, numbers.after + 1):
+        _expect_ghost(pages, len(pages) - numbers.after + k - 1, ghost_name(-k))
+    if not real:
+        raise Uncuttable(f"part {i} has no page of its own")
+    own = {a for u in spans[i] for a in cut.units[u].anchors}
+    anchors: dict[str, int] = {}
+    for n, page in enumerate(real):  # a box broken across pages has its anchor on each: the first one counts
+        for name in page.anchors:
+            if name in own:
+                anchors.setdefault(name, n)
+    # The anchors of other parts sit on ghost pages, which are not written: move them to a written page so
+    # WeasyPrint keeps the links to them (the join points those names at the right pages).
+    ghosts = [p for p in pages if p not in real]
+    for page in ghosts:
+        for name, where in page.anchors.items():
+            if not name.startswith("pdf-ghost-page-"):
+                real[0].anchors.setdefault(name, where)
+    pdf, write_warnings = write(document.copy(real), i == 0)
+    part = PartPdf(
+        pdf=pdf,
+        anchors=anchors,
+        heights=tuple(p.height for p in real),
+        bookmarks=tuple(tuple(p.bookmarks) for p in real),
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return Laid(part, tuple(warnings) + tuple(write_warnings), time.process_time() - started, rss)
+
+
+def _expect_ghost(pages: Sequence[Any], index: int, name: str) -> None:
+    if not 0 <= index < len(pages) or name not in pages[index].anchors:
+        raise Uncuttable(f"ghost page {name} did not land on page {index + 1}: the cut is not at a page break")
+
+
+# ------------------------------------------------------------------ processes
+
+
+class _Child:
+    """``job()`` run in a forked process; its result comes back pickled through a pipe."""
+
+    def __init__(self, job: Callable[[], object], part: int, numbers: Numbers) -> None:
+        self.part, self.numbers = part, numbers
+        parent = os.getpid()
+        read, write = os.pipe()
+        # The collector would write to every object it visits, copying the pages the processes share.
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:  # pragma: no cover - the child's own coverage is not collected
+            os.close(read)
+            _child_main(job, parent, write)
+        gc.unfreeze()
+        os.close(write)
+        self.pid, self.fd = pid, read
+        self.chunks: list[bytes] = []
+        self.finished = False
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def read(self) -> bool:
+        """Read what is there; True once the child has closed the pipe (and has been reaped)."""
+        data = os.read(self.fd, 1 << 20)
+        if data:
+            self.chunks.append(data)
+            return False
+        os.close(self.fd)
+        os.waitpid(self.pid, 0)
+        self.finished = True
+        return True
+
+    def result(self) -> Laid:
+        try:
+            ok, value = pickle.loads(b"".join(self.chunks))
+        except Exception as exc:
+            raise RuntimeError(f"part {self.part}: no result came back ({exc})") from None
+        if not ok:
+            raise RuntimeError(f"part {self.part}: {value}")
+        return value  # type: ignore[no-any-return]
+
+    def kill(self) -> None:
+        if self.finished:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self.finished = True
+
+
+def _child_main(job: Callable[[], object], parent: int, fd: int) -> None:  # pragma: no cover - runs in the child
+    status = 1
+    folder = None
+    try:
+        _die_with_parent(parent)
+        # WeasyPrint keeps fonts in a temporary folder that it removes when the document is collected; a
+        # child leaves with os._exit, so its temporary files go in a folder of its own, removed here.
+        folder = tempfile.mkdtemp(prefix=f"macro-briefing-{os.getpid()}-")
+        tempfile.tempdir = folder
+        payload = pickle.dumps((True, job()), protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    except BaseException as exc:
+        payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        os._exit(status)
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+# ------------------------------------------------------------------ the parent
+
+
+def render_in_parts(html: str, render: Renderer, write: Writer, *, parts: int = 2,
+                    hints: PageHints | None = None) -> Outcome | None:
+    """The joined PDF, or None where the document cannot be laid out in parts (then lay it out in one pass)."""
+    started = time.perf_counter()
+    try:
+        cut = analyse(html)
+        spans = cut.balanced(parts)
+    except Uncuttable as exc:
+        log.debug("PDF in one pass: %s", exc)
+        return None
+    key = shape_key(cut, spans)
+    predicted = hints.get(key) if hints else None
+    if predicted is None or len(predicted.pages) != len(spans):
+        predicted = Pagination(tuple(1 for _ in spans), tuple({} for _ in spans))  # a guess: checked below
+    run = _Run(cut, spans, render, write)
+    try:
+        final = run.until_settled(predicted)
+    except (RuntimeError, Uncuttable) as exc:
+        log.warning("PDF in one pass: laying out in parts failed: %s", exc)
+        return None
+    if final is None:
+        log.warning("PDF in one pass: the page numbers of the parts did not settle")
+        return None
+    pdf = join([f.part for f in final])
+    if hints is not None:
+        wanted = {r for i in range(len(spans)) for n in (run.wanted[i],) for r, _ in (*n.anchors_before, *n.anchors_after)}
+        hints.put(key, Pagination(tuple(len(f.part.heights) for f in final),
+                                  tuple({a: p for a, p in f.part.anchors.items() if a in wanted} for f in final)))
+    return Outcome(
+        pdf=pdf,
+        warnings=[w for f in final for w in f.warnings],
+        spans=list(spans),
+        renders=run.renders,
+        cpu=[f.cpu for f in final],
+        max_rss_mib=[f.max_rss_mib for f in final],
+        wall=time.perf_counter() - started,
+    )
+
+
+class _Run:
+    """The parts' layouts under way and done, and which numbers each part was last asked to use."""
+
+    def __init__(self, cut: Cut, spans: Sequence[range], render: Renderer, write: Writer) -> None:
+        self.cut, self.spans, self.render, self.write = cut, spans, render, write
+        count = len(spans)
+        self.results: list[dict[Numbers, Laid]] = [{} for _ in range(count)]
+        self.latest: list[Laid | None] = [None] * count
+        self.wanted: list[Numbers] = [Numbers(0, 0)] * count
+        self.renders = [0] * count
+        self.running: list[_Child] = []
+        self.chooser = selectors.DefaultSelector()
+
+    def until_settled(self, predicted: Pagination) -> list[Laid] | None:
+        """Lay out every part until each was laid out with the numbers the others' layouts give it."""
+        try:
+            for i in range(len(self.spans)):
+                self._start(i, predicted.numbers(self.cut, self.spans, i))
+            while True:
+                if all(r is not None for r in self.latest):
+                    now = self._pagination()
+                    needs = [now.numbers(self.cut, self.spans, i) for i in range(len(self.spans))]
+                    if all(needs[i] in self.results[i] for i in range(len(self.spans))) and needs == self.wanted:
+                        return [self.results[i][needs[i]] for i in range(len(self.spans))]
+                else:
+                    needs = [self._need(i) for i in range(len(self.spans))]
+                for i, need in enumerate(needs):
+                    if need is not None and need != self.wanted[i]:
+                        if self.renders[i] >= MAX_RENDERS:
+                            return None
+                        if self.latest[i] is not None:  # its pages are known: an outdated layout is of no use
+                            for child in [c for c in self.running if c.part == i]:
+                                self._drop(child)
+                        self._start(i, need)
+                self._wait()
+        finally:
+            for child in list(self.running):
+                self._drop(child)
+            self.chooser.close()
+
+    def _need(self, i: int) -> Numbers | None:
+        """Part ``i``'s numbers, once every other part has been laid out at least once."""
+        if any(self.latest[k] is None for k in range(len(self.spans)) if k != i):
+            return None
+        return self._pagination().numbers(self.cut, self.spans, i)
+
+    def _pagination(self) -> Pagination:
+        # A part counts with its layout for the numbers it was last asked to use, else with its latest one.
+        chosen = [self.results[i].get(self.wanted[i]) or self.latest[i] for i in range(len(self.spans))]
+        return Pagination(tuple(len(c.part.heights) if c else 0 for c in chosen),
+                          tuple(c.part.anchors if c else {} for c in chosen))
+
+    def _start(self, i: int, numbers: Numbers) -> None:
+        cut, spans, render, write = self.cut, self.spans, self.render, self.write
+        self.renders[i] += 1
+        self.wanted[i] = numbers
+        child = _Child(lambda: lay_out_part(cut, spans, i, numbers, render, write), i, numbers)
+        self.running.append(child)
+        self.chooser.register(child, selectors.EVENT_READ)
+
+    def _drop(self, child: _Child) -> None:
+        self.chooser.unregister(child)
+        child.kill()
+        self.running.remove(child)
+
+    def _wait(self) -> None:
+        if not self.running:
+            raise RuntimeError("no part is being laid out, yet the numbers have not settled")
+        for event, _ in self.chooser.select():
+            child = event.fileobj
+            assert isinstance(child, _Child)
+            if child.read():
+                self.chooser.unregister(child)
+                self.running.remove(child)
+                laid = child.result()
+                self.results[child.part][child.numbers] = laid
+                self.latest[child.part] = laid

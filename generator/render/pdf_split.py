@@ -1,0 +1,427 @@
+"""Cut the print HTML into parts that WeasyPrint lays out on their own and that join into the single-pass PDF.
+
+The document is a sequence of *units*: the children of ``<body>``, with
+``<main>`` opened up into its children. A part is a run of consecutive units,
+and a part may only start at a unit that the stylesheet makes start a page
+(``break-before: page``): the pages before such a break do not depend on what
+follows it, and the pages after it do not depend on how the earlier ones
+broke. So each part, laid out alone, gives exactly the pages the single pass
+gives for it, provided it is told what the other parts hold:
+
+* **Page numbers.** A part is laid out with *ghost pages* standing for the
+  other parts' pages: as many before it as the parts before it have, and as
+  many after it as the parts after it have. ``counter(page)``,
+  ``counter(pages)``, ``:first`` and left/right pages then come out as in the
+  single pass, and the ghost pages are never written.
+* **Targets in other parts.** An anchor that the part links to (a contents
+  entry, a cross-reference) but another part holds is put on the ghost page
+  where that part has it, so ``target-counter(attr(href), page)`` prints the
+  right number and the link is kept.
+* **Running strings.** The last element before the part that sets each named
+  string (``string-set``: the running title, the illustrative mark, the
+  section) is copied, invisibly, onto the last ghost page before it.
+
+The other parts' units stay in the tree as empty, hidden shells with their tag
+and classes, so selectors such as ``:first-child`` or ``a + b`` match as
+before. Which elements set strings, break pages or are hidden is read from the
+document's own stylesheets (tinycss2 and cssselect2, which WeasyPrint itself
+uses). A document that uses something this scheme cannot carry across a cut
+(element counters, footnotes, running elements, ``target-text()``) is
+:class:`Uncuttable`, and is laid out in one pass.
+
+How many pages each part has is only known once it is laid out: the numbers a
+part is given are a prediction, checked afterwards (see ``pdf_parts``).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import cssselect2
+import tinycss2
+import tinyhtml5
+
+GHOST = "pdf-ghost"  # a tag no stylesheet styles
+GHOST_PAGE = "pdf-ghost-page-"  # anchor marking ghost page N (global number)
+_NEUTRAL = ("display:block!important;height:0!important;margin:0!important;padding:0!important;border:0!important;"
+            "float:none!important;position:static!important;overflow:hidden!important;")
+_WATCHED = {"string-set", "display", "break-before", "page-break-before"}
+_UNSUPPORTED = ("target-text", "running(", "element(", "footnote", "leader(")
+
+
+class Uncuttable(Exception):
+    """The document cannot be laid out in parts that equal the single pass; the message says why."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One top-level block of the document."""
+
+    element: ET.Element
+    starts_page: bool  # the stylesheet forces a page break before it: a part may start here
+    anchors: frozenset[str]  # ids inside it
+    refs: frozenset[str]  # ids it links to (href="#id")
+    weight: float  # a rough layout cost, to balance the parts
+
+
+@dataclass(frozen=True)
+class Setter:
+    """An element that sets named strings (``string-set``), with the declaration that does it."""
+
+    unit: int
+    element: ET.Element
+    names: tuple[str, ...]
+    value: str  # the declaration's value, CSS text
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The parsed document and what a part needs to know about it. The tree must not be changed in place
+    except in a process that lays out one part (a forked child has its own copy)."""
+
+    root: ET.Element
+    units: tuple[Unit, ...]
+    setters: tuple[Setter, ...]
+
+    @property
+    def owner(self) -> dict[str, int]:
+        return {anchor: i for i, unit in enumerate(self.units) for anchor in unit.anchors}
+
+    def starts(self) -> list[int]:
+        """Units a part may start at (never the first: the first part starts the document)."""
+        return [i for i, unit in enumerate(self.units) if unit.starts_page and i > 0]
+
+    def balanced(self, parts: int = 2) -> list[range]:
+        """Split into ``parts`` runs of units at page starts, the heaviest as light as it can be."""
+        weights = [u.weight for u in self.units]
+        best: tuple[float, list[int]] | None = None
+        for cuts in _combinations(self.starts(), parts - 1):
+            bounds = [0, *cuts, len(weights)]
+            heaviest = max(sum(weights[a:b]) for a, b in itertools.pairwise(bounds))
+            if best is None or heaviest < best[0]:
+                best = (heaviest, bounds)
+        if best is None:
+            raise Uncuttable(f"no place to cut into {parts} parts: too few units start a page")
+        bounds = best[1]
+        return [range(a, b) for a, b in itertools.pairwise(bounds)]
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """What a part is told about the other parts: their pages before and after it, and where the anchors it
+    refers to are: on page N of the document (anchors before it), or on the Nth page after it."""
+
+    before: int
+    after: int
+    anchors_before: tuple[tuple[str, int], ...] = ()
+    anchors_after: tuple[tuple[str, int], ...] = ()
+
+
+def _combinations(items: Sequence[int], k: int) -> Iterator[list[int]]:
+    if k == 0:
+        yield []
+        return
+    for i, item in enumerate(items):
+        for rest in _combinations(items[i + 1 :], k - 1):
+            yield [item, *rest]
+
+
+# ------------------------------------------------------------------ reading the document
+
+
+def analyse(html: str) -> Cut:
+    """Parse the print HTML and find its units, where a part may start, and which elements set strings."""
+    root = tinyhtml5.parse(html, namespace_html_elements=False)
+    body = root.find("body")
+    if body is None:
+        raise Uncuttable("the document has no body")
+    sheets = [tinycss2.parse_stylesheet(s.text or "", skip_comments=True, skip_whitespace=True)
+              for s in root.iter("style")]
+    if any(link.get("rel", "").lower() == "stylesheet" for link in root.iter("link")):
+        raise Uncuttable("a linked stylesheet cannot be read here")
+    rules = list(_rules(sheets))
+    _refuse_unsupported(rules)
+    styles = _cascade(root, rules)
+    hidden = _hidden(body, styles)
+
+    elements: list[ET.Element] = []
+    for child in body:
+        if isinstance(child.tag, str) and child.tag.lower() == "main":
+            elements.extend(c for c in child if isinstance(c.tag, str))
+        elif isinstance(child.tag, str):
+            elements.append(child)
+    units = []
+    setters = []
+    for i, element in enumerate(elements):
+        anchors, refs, weight = set(), set(), 0.0
+        for node in element.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.get("id"):
+                anchors.add(node.get("id", ""))
+            if node.tag == "a" and node.get("name"):
+                anchors.add(node.get("name", ""))
+            href = node.get("href", "")
+            if href.startswith("#") and len(href) > 1:
+                refs.add(href[1:])
+            weight += _weight(node)
+            string_set = styles.get(node, {}).get("string-set")
+            if string_set and id(node) not in hidden:
+                names = _string_names(string_set)
+                if names:
+                    setters.append(Setter(i, node, names, tinycss2.serialize(string_set).strip()))
+        break_before = styles.get(element, {}).get("break-before") or styles.get(element, {}).get("page-break-before")
+        starts = _keyword(break_before) in {"page", "always"}
+        units.append(Unit(element, starts and id(element) not in hidden, frozenset(anchors), frozenset(refs), weight))
+    return Cut(root, tuple(units), tuple(setters))
+
+
+def _weight(node: ET.Element) -> float:
+    # Text is set line by line; table rows and drawings cost more than their text (see issue 15's profile).
+    text = len((node.text or "").strip()) + len((node.tail or "").strip())
+    if node.tag == "tr":
+        return text + 250.0
+    if node.tag in ("img", "svg"):
+        return text + 2000.0
+    return float(text)
+
+
+def _rules(sheets: Iterable[list[object]]) -> Iterator[tuple[list[object], str, list[object], bool]]:
+    """(selector tokens, property, value tokens, important) of every declaration that applies in print."""
+    for sheet in sheets:
+        for rule in sheet:
+            kind = getattr(rule, "type", None)
+            if kind == "qualified-rule":
+                for decl in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):  # type: ignore[attr-defined]
+                    if decl.type == "declaration":
+                        yield rule.prelude, decl.lower_name, decl.value, decl.important  # type: ignore[attr-defined]
+            elif kind == "at-rule" and rule.lower_at_keyword == "media" and rule.content and _for_print(rule.prelude):  # type: ignore[attr-defined]
+                yield from _rules([tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)])  # type: ignore[attr-defined]
+            elif kind == "at-rule" and rule.lower_at_keyword == "page" and rule.content:  # type: ignore[attr-defined]
+                # Page rules never set element styles, but what they print is checked like the rest.
+                for decl in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):  # type: ignore[attr-defined]
+                    if decl.type == "declaration":
+                        yield [], decl.lower_name, decl.value, decl.important
+                    elif decl.type == "at-rule" and decl.content:  # margin boxes: @top-left { ... }
+                        for inner in tinycss2.parse_blocks_contents(decl.content, skip_comments=True, skip_whitespace=True):
+                            if inner.type == "declaration":
+                                yield [], inner.lower_name, inner.value, inner.important
+
+
+def _for_print(prelude: list[object]) -> bool:
+    text = tinycss2.serialize(prelude).strip().lower()
+    if not text:
+        return True
+    for query in text.split(","):
+        words = query.split()
+        if words and words[0] == "only":
+            words = words[1:]
+        if not words or words[0] in ("print", "all") or words[0].startswith("("):
+            return True
+    return False
+
+
+def _refuse_unsupported(rules: list[tuple[list[object], str, list[object], bool]]) -> None:
+    for selector, name, value, _ in rules:
+        text = tinycss2.serialize(value).lower()
+        if name in ("counter-increment", "counter-reset", "counter-set") and selector and text.strip() != "none":
+            raise Uncuttable(f"{name} on elements: counters would not carry across a cut")
+        if name in ("float", "position", "content", "string-set") and any(u in text for u in _UNSUPPORTED):
+            raise Uncuttable(f"{name}: {text.strip()} cannot be carried across a cut")
+        if "target-counter" in text:
+            for token in value:
+                if getattr(token, "type", "") == "function" and token.lower_name.startswith("target-counter"):  # type: ignore[attr-defined]
+                    args = [t for t in token.arguments if t.type not in ("whitespace", "literal")]  # type: ignore[attr-defined]
+                    counter = getattr(args[1], "lower_value", "") if len(args) > 1 else ""
+                    if counter not in ("page", "pages"):
+                        raise Uncuttable(f"target-counter of {counter!r}: only page numbers cross a cut")
+
+
+def _cascade(root: ET.Element, rules: list[tuple[list[object], str, list[object], bool]]) -> dict[ET.Element, dict[str, list[object]]]:
+    """The winning value of the watched properties for each element (author rules and style attributes)."""
+    matcher = cssselect2.Matcher()
+    for order, (prelude, name, value, important) in enumerate(rules):
+        if name not in _WATCHED or not prelude:
+            continue
+        try:
+            selectors = cssselect2.compile_selector_list(prelude)
+        except cssselect2.SelectorError:
+            continue  # WeasyPrint ignores it too (and warns)
+        for selector in selectors:
+            if selector.pseudo_element is None:
+                matcher.add_selector(selector, (name, value, important, order))
+    styles: dict[ET.Element, dict[str, list[object]]] = {}
+    wrapper = cssselect2.ElementWrapper.from_html_root(root)
+    for element in wrapper.iter_subtree():
+        won: dict[str, tuple[tuple[object, ...], list[object]]] = {}
+        for specificity, _order, _pseudo, (name, value, important, order) in matcher.match(element):
+            key = (important, specificity, order)
+            if name not in won or key > won[name][0]:
+                won[name] = (key, value)
+        inline = element.etree_element.get("style")
+        if inline:
+            for decl in tinycss2.parse_blocks_contents(inline, skip_comments=True, skip_whitespace=True):
+                if decl.type == "declaration" and decl.lower_name in _WATCHED:
+                    key = (decl.important, (1, 0, 0), 0)
+                    if decl.lower_name not in won or key > won[decl.lower_name][0]:
+                        won[decl.lower_name] = (key, decl.value)
+        if won:
+            styles[element.etree_element] = {name: value for name, (_key, value) in won.items()}
+    return styles
+
+
+def _hidden(body: ET.Element, styles: dict[ET.Element, dict[str, list[object]]]) -> set[int]:
+    """ids of the elements that make no box: display none, or inside one that is."""
+    hidden: set[int] = set()
+
+    def walk(node: ET.Element, inside: bool) -> None:
+        inside = inside or _keyword(styles.get(node, {}).get("display")) == "none"
+        if inside:
+            hidden.add(id(node))
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child, inside)
+
+    walk(body, False)
+    return hidden
+
+
+def _keyword(value: list[object] | None) -> str:
+    if not value:
+        return ""
+    tokens = [t for t in value if getattr(t, "type", "") != "whitespace"]
+    return tokens[0].lower_value if len(tokens) == 1 and getattr(tokens[0], "type", "") == "ident" else ""  # type: ignore[attr-defined]
+
+
+def _string_names(value: list[object]) -> tuple[str, ...]:
+    if _keyword(value) == "none":
+        return ()
+    names, expect_name = [], True
+    for token in value:
+        kind = getattr(token, "type", "")
+        if kind == "literal" and getattr(token, "value", "") == ",":
+            expect_name = True
+        elif kind == "ident" and expect_name:
+            names.append(token.value)  # type: ignore[attr-defined]
+            expect_name = False
+        elif kind != "whitespace":
+            expect_name = False
+    return tuple(names)
+
+
+# ------------------------------------------------------------------ building a part
+
+
+def part_html(cut: Cut, span: range, numbers: Numbers, ghost_anchors: dict[str, str] | None = None) -> str:
+    """The HTML of the part made of ``span``'s units, with the ghost pages ``numbers`` calls for.
+
+    Changes ``cut.root`` in place: call it in the process that lays out this part, on its own copy of the tree.
+    """
+    units = cut.units
+    first, last = units[span.start].element, units[span.stop - 1].element
+    carriers = _carriers(cut, span.start) if numbers.before else None  # copied before the units are emptied
+    for i, unit in enumerate(units):
+        if i not in span:
+            _shell(unit.element)
+    before = dict(numbers.anchors_before)
+    after = dict(numbers.anchors_after)
+    if numbers.before:
+        pages = [_ghost_page(g, g > 1, [a for a, p in before.items() if p == g]) for g in range(1, numbers.before + 1)]
+        pages[-1].append(carriers)
+        parent = _parent(cut.root, first)
+        at = list(parent).index(first)
+        for k, page in enumerate(pages):
+            parent.insert(at + k, page)
+    if numbers.after:
+        parent = _parent(cut.root, last)
+        at = list(parent).index(last) + 1
+        for k in range(numbers.after):
+            # Ghost pages after the part are marked by their rank after it (the part's own page count is unknown).
+            parent.insert(at + k, _ghost_page(-(k + 1), True, [a for a, p in after.items() if p == k + 1]))
+    return "<!DOCTYPE html>\n" + ET.tostring(cut.root, encoding="unicode", method="html")
+
+
+def ghost_name(page: int) -> str:
+    """The anchor on ghost page ``page`` (a document page number before the part; -N for the Nth after it)."""
+    return f"{GHOST_PAGE}{page}" if page > 0 else f"{GHOST_PAGE}after-{-page}"
+
+
+def _ghost_page(page: int, breaks: bool, anchors: list[str]) -> ET.Element:
+    style = _NEUTRAL + ("break-before:page!important;" if breaks else "break-before:auto!important;")
+    ghost = ET.Element(GHOST, {"style": style + f'-weasy-anchor:"{ghost_name(page)}";'})
+    for anchor in sorted(anchors):
+        ET.SubElement(ghost, GHOST, {"style": _NEUTRAL + f"-weasy-anchor:{_css_string(anchor)};"})
+    return ghost
+
+
+def _carriers(cut: Cut, start: int) -> ET.Element:
+    """Invisible copies of the last element before unit ``start`` that sets each string, in document order."""
+    last: dict[str, Setter] = {}
+    for setter in cut.setters:
+        if setter.unit < start:
+            for name in setter.names:
+                last[name] = setter
+    box = ET.Element(GHOST, {"style": _NEUTRAL})
+    chosen = []
+    for setter in cut.setters:  # document order; one copy per element
+        if any(last.get(n) is setter for n in setter.names) and setter not in chosen:
+            chosen.append(setter)
+    for setter in chosen:
+        clone = copy.deepcopy(setter.element)
+        clone.tail = None
+        for node in clone.iter():
+            if not isinstance(node.tag, str):
+                continue
+            for attribute in ("id", "name", "href"):
+                node.attrib.pop(attribute, None)
+            if node is not clone:
+                node.set("style", (node.get("style", "") + ";string-set:none!important").lstrip(";"))
+        names = [n for n in setter.names if last.get(n) is setter]
+        value = ", ".join(part.strip() for part in _split_commas(setter.value) if _first_word(part) in names)
+        clone.set("style", (clone.get("style", "") + f";string-set:{value}!important").lstrip(";"))
+        box.append(clone)
+    return box
+
+
+def _split_commas(value: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in value:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0] if words else ""
+
+
+def _shell(element: ET.Element) -> None:
+    """Keep the element for selectors (tag, classes), but with nothing in it and no box."""
+    tail = element.tail
+    attributes = {k: v for k, v in element.attrib.items() if k not in ("id", "name", "style")}
+    element.clear()
+    element.attrib.update(attributes)
+    element.set("style", "display:none!important")
+    element.tail = tail
+
+
+def _parent(root: ET.Element, element: ET.Element) -> ET.Element:
+    for node in root.iter():
+        for child in node:
+            if child is element:
+                return node
+    raise Uncuttable("a unit is not in the tree")
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
