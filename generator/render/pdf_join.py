@@ -46,7 +46,7 @@ def join(parts: Sequence[PartPdf]) -> bytes:
 
     pdfs = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
     base = pdfs[0]
-    destinations = []
+    destinations: list[tuple[str, int, tuple[Any, Any]]] = []
     offset = 0
     for pdf, part in zip(pdfs, parts, strict=True):
         if len(pdf.pages) != len(part.heights):
@@ -108,7 +108,7 @@ def _bookmark_tree(parts: Sequence[PartPdf]) -> list[Any]:
         for part in parts
         for height, marks in zip(part.heights, part.bookmarks, strict=True)
     ]
-    tree: list[Any] = Document.make_bookmark_tree(SimpleNamespace(pages=pages), _SCALE, True)  # type: ignore[arg-type]
+    tree: list[Any] = Document.make_bookmark_tree(SimpleNamespace(pages=pages), _SCALE, True)
     return tree
 
 

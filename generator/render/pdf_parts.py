@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.render.pdf_join import PartPdf, join
-from generator.render.pdf_split import Cut, Numbers, Uncuttable, analyse, ghost_name, part_html
+from generator.render.pdf_split import Cut, Numbers, Uncuttable, analyse, estimate, ghost_name, part_html
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def _expect_ghost(pages: Sequence[Any], index: int, name: str) -> None:
 class _Child:
     """``job()`` run in a forked process; its result comes back pickled through a pipe."""
 
-    def __init__(self, job: Callable[[], object], part: int, numbers: Numbers) -> None:
+    def __init__(self, job: Callable[[], object], part: int, numbers: Numbers, close: Sequence[int] = ()) -> None:
         self.part, self.numbers = part, numbers
         parent = os.getpid()
         read, write = os.pipe()
@@ -233,7 +233,9 @@ class _Child:
             os.close(write)
             raise
         if pid == 0:  # pragma: no cover - the child's own coverage is not collected
-            os.close(read)
+            for fd in (read, *close):  # the parent's ends of the other children's pipes, its selector
+                with contextlib.suppress(OSError):
+                    os.close(fd)
             _child_main(job, parent, write)
         gc.unfreeze()
         os.close(write)
@@ -245,24 +247,26 @@ class _Child:
         return self.fd
 
     def read(self) -> bool:
-        """Read what is there; True once the child has closed the pipe (and has been reaped)."""
+        """Read what is there; True once the child has closed the pipe."""
         data = os.read(self.fd, 1 << 20)
-        if data:
-            self.chunks.append(data)
-            return False
+        self.chunks.append(data)
+        return not data
+
+    def reap(self) -> None:
+        """After the pipe was closed: close this end (once out of the selector) and reap the child."""
         os.close(self.fd)
         os.waitpid(self.pid, 0)
         self.finished = True
-        return True
 
     def result(self) -> Laid:
         try:
             ok, value = pickle.loads(b"".join(self.chunks))
+            assert isinstance(value, Laid) or not ok
         except Exception as exc:
             raise RuntimeError(f"part {self.part}: no result came back ({exc})") from None
         if not ok:
             raise RuntimeError(f"part {self.part}: {value}")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def kill(self) -> None:
         if self.finished:
@@ -324,7 +328,8 @@ def render_in_parts(html: str, render: Renderer, write: Writer, *, parts: int = 
     key = shape_key(cut, spans)
     predicted = hints.get(key) if hints else None
     if predicted is None or len(predicted.pages) != len(spans):
-        predicted = Pagination(tuple(1 for _ in spans), tuple({} for _ in spans))  # a guess: checked below
+        guess = estimate(cut, spans)  # checked below like any prediction
+        predicted = Pagination(guess.pages, guess.anchors)
     run = _Run(cut, spans, render, write)
     try:
         final = run.until_settled(predicted)
@@ -369,13 +374,9 @@ class _Run:
             for i in range(len(self.spans)):
                 self._start(i, predicted.numbers(self.cut, self.spans, i))
             while True:
-                if all(r is not None for r in self.latest):
-                    now = self._pagination()
-                    needs = [now.numbers(self.cut, self.spans, i) for i in range(len(self.spans))]
-                    if all(needs[i] in self.results[i] for i in range(len(self.spans))) and needs == self.wanted:
-                        return [self.results[i][needs[i]] for i in range(len(self.spans))]
-                else:
-                    needs = [self._need(i) for i in range(len(self.spans))]
+                needs = [self._need(i) for i in range(len(self.spans))]
+                if all(need == self.wanted[i] and need in self.results[i] for i, need in enumerate(needs)):
+                    return [self.results[i][self.wanted[i]] for i in range(len(self.spans))]
                 for i, need in enumerate(needs):
                     if need is not None and need != self.wanted[i]:
                         if self.renders[i] >= MAX_RENDERS:
@@ -406,7 +407,8 @@ class _Run:
         cut, spans, render, write = self.cut, self.spans, self.render, self.write
         self.renders[i] += 1
         self.wanted[i] = numbers
-        child = _Child(lambda: lay_out_part(cut, spans, i, numbers, render, write), i, numbers)
+        others = [c.fd for c in self.running] + [self.chooser.fileno()]
+        child = _Child(lambda: lay_out_part(cut, spans, i, numbers, render, write), i, numbers, others)
         self.running.append(child)
         self.chooser.register(child, selectors.EVENT_READ)
 
@@ -422,7 +424,10 @@ class _Run:
             child = event.fileobj
             assert isinstance(child, _Child)
             if child.read():
+                # Out of the selector before the descriptor is closed: the other children hold copies of it,
+                # and epoll would go on reporting a closed descriptor whose file is still open.
                 self.chooser.unregister(child)
+                child.reap()
                 self.running.remove(child)
                 laid = child.result()
                 self.results[child.part][child.numbers] = laid

@@ -38,8 +38,9 @@ from __future__ import annotations
 import copy
 import itertools
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cssselect2
 import tinycss2
@@ -50,7 +51,7 @@ GHOST_PAGE = "pdf-ghost-page-"  # anchor marking ghost page N (global number)
 _NEUTRAL = ("display:block!important;height:0!important;margin:0!important;padding:0!important;border:0!important;"
             "float:none!important;position:static!important;overflow:hidden!important;")
 _WATCHED = {"string-set", "display", "break-before", "page-break-before"}
-_UNSUPPORTED = ("target-text", "running(", "element(", "footnote", "leader(")
+_UNSUPPORTED = ("target-text(", "running(", "element(", "footnote")  # cannot be carried across a cut
 
 
 class Uncuttable(Exception):
@@ -110,6 +111,37 @@ class Cut:
         return [range(a, b) for a, b in itertools.pairwise(bounds)]
 
 
+WEIGHT_PER_PAGE = 7400.0  # of the weights below, about one A4 page of the briefing (for a first guess only)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A first guess of each part's pages and of the page (in its part, from 0) each anchor is on."""
+
+    pages: tuple[int, ...]
+    anchors: tuple[dict[str, int], ...]
+
+
+def estimate(cut: Cut, spans: Sequence[range]) -> Estimate:
+    """Guess the pagination from the units' weights: a unit that starts a page starts one, the rest fill pages.
+
+    Only the speed depends on it: the numbers a part was laid out with are checked, and laid out again if wrong.
+    """
+    pages, anchors = [], []
+    for span in spans:
+        page, fill, found = 0, 0.0, dict[str, int]()
+        for i in span:
+            unit = cut.units[i]
+            if unit.starts_page and fill > 0:
+                page, fill = page + max(1, round(fill / WEIGHT_PER_PAGE)), 0.0
+            at = page + int(fill // WEIGHT_PER_PAGE)
+            found.update((anchor, at) for anchor in unit.anchors)
+            fill += unit.weight
+        pages.append(page + max(1, round(fill / WEIGHT_PER_PAGE)))
+        anchors.append(found)
+    return Estimate(tuple(pages), tuple(anchors))
+
+
 @dataclass(frozen=True)
 class Numbers:
     """What a part is told about the other parts: their pages before and after it, and where the anchors it
@@ -133,19 +165,25 @@ def _combinations(items: Sequence[int], k: int) -> Iterator[list[int]]:
 # ------------------------------------------------------------------ reading the document
 
 
+@dataclass(frozen=True)
+class _Declaration:
+    selector: list[Any]  # tokens; empty in @page rules
+    name: str
+    value: list[Any]  # tokens
+    important: bool
+
+
 def analyse(html: str) -> Cut:
     """Parse the print HTML and find its units, where a part may start, and which elements set strings."""
     root = tinyhtml5.parse(html, namespace_html_elements=False)
     body = root.find("body")
     if body is None:
         raise Uncuttable("the document has no body")
-    sheets = [tinycss2.parse_stylesheet(s.text or "", skip_comments=True, skip_whitespace=True)
-              for s in root.iter("style")]
     if any(link.get("rel", "").lower() == "stylesheet" for link in root.iter("link")):
         raise Uncuttable("a linked stylesheet cannot be read here")
-    rules = list(_rules(sheets))
-    _refuse_unsupported(rules)
-    styles = _cascade(root, rules)
+    declarations = [d for style in root.iter("style") for d in _declarations(style.text or "")]
+    _refuse_unsupported(declarations)
+    styles = _cascade(root, declarations)
     hidden = _hidden(body, styles)
 
     elements: list[ET.Element] = []
@@ -154,65 +192,63 @@ def analyse(html: str) -> Cut:
             elements.extend(c for c in child if isinstance(c.tag, str))
         elif isinstance(child.tag, str):
             elements.append(child)
-    units = []
-    setters = []
+    units, setters = [], []
     for i, element in enumerate(elements):
-        anchors, refs, weight = set(), set(), 0.0
+        anchors, refs, weight = set[str](), set[str](), 0.0
         for node in element.iter():
             if not isinstance(node.tag, str):
                 continue
-            if node.get("id"):
-                anchors.add(node.get("id", ""))
-            if node.tag == "a" and node.get("name"):
-                anchors.add(node.get("name", ""))
+            anchors.update(a for a in (node.get("id"), node.get("name") if node.tag == "a" else None) if a)
             href = node.get("href", "")
             if href.startswith("#") and len(href) > 1:
                 refs.add(href[1:])
             weight += _weight(node)
             string_set = styles.get(node, {}).get("string-set")
-            if string_set and id(node) not in hidden:
-                names = _string_names(string_set)
-                if names:
-                    setters.append(Setter(i, node, names, tinycss2.serialize(string_set).strip()))
-        break_before = styles.get(element, {}).get("break-before") or styles.get(element, {}).get("page-break-before")
-        starts = _keyword(break_before) in {"page", "always"}
-        units.append(Unit(element, starts and id(element) not in hidden, frozenset(anchors), frozenset(refs), weight))
+            names = _string_names(string_set) if string_set and node not in hidden else ()
+            if names:
+                setters.append(Setter(i, node, names, tinycss2.serialize(string_set).strip()))
+        style = styles.get(element, {})
+        forced = _keyword(style.get("break-before") or style.get("page-break-before")) in {"page", "always"}
+        units.append(Unit(element, forced and element not in hidden, frozenset(anchors), frozenset(refs), weight))
     return Cut(root, tuple(units), tuple(setters))
 
 
 def _weight(node: ET.Element) -> float:
-    # Text is set line by line; table rows and drawings cost more than their text (see issue 15's profile).
+    # About the room it takes on a page, in characters of text: a table row takes more than its text, a chart
+    # about a third of a page. Rough (columns, font sizes), and only used for guesses.
     text = len((node.text or "").strip()) + len((node.tail or "").strip())
     if node.tag == "tr":
-        return text + 250.0
+        return text + 150.0
     if node.tag in ("img", "svg"):
-        return text + 2000.0
+        return text + 2500.0
     return float(text)
 
 
-def _rules(sheets: Iterable[list[object]]) -> Iterator[tuple[list[object], str, list[object], bool]]:
-    """(selector tokens, property, value tokens, important) of every declaration that applies in print."""
-    for sheet in sheets:
-        for rule in sheet:
-            kind = getattr(rule, "type", None)
-            if kind == "qualified-rule":
-                for decl in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):  # type: ignore[attr-defined]
-                    if decl.type == "declaration":
-                        yield rule.prelude, decl.lower_name, decl.value, decl.important  # type: ignore[attr-defined]
-            elif kind == "at-rule" and rule.lower_at_keyword == "media" and rule.content and _for_print(rule.prelude):  # type: ignore[attr-defined]
-                yield from _rules([tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)])  # type: ignore[attr-defined]
-            elif kind == "at-rule" and rule.lower_at_keyword == "page" and rule.content:  # type: ignore[attr-defined]
-                # Page rules never set element styles, but what they print is checked like the rest.
-                for decl in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):  # type: ignore[attr-defined]
-                    if decl.type == "declaration":
-                        yield [], decl.lower_name, decl.value, decl.important
-                    elif decl.type == "at-rule" and decl.content:  # margin boxes: @top-left { ... }
-                        for inner in tinycss2.parse_blocks_contents(decl.content, skip_comments=True, skip_whitespace=True):
-                            if inner.type == "declaration":
-                                yield [], inner.lower_name, inner.value, inner.important
+def _declarations(css: str) -> Iterator[_Declaration]:
+    """Every declaration of a stylesheet that applies in print: style rules, @media print, @page."""
+    yield from _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
 
-def _for_print(prelude: list[object]) -> bool:
+def _rules(rules: list[Any]) -> Iterator[_Declaration]:
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            yield from _block(rule.prelude, rule.content)
+        elif rule.type == "at-rule" and rule.content is not None:
+            if rule.lower_at_keyword == "media" and _for_print(rule.prelude):
+                yield from _rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+            elif rule.lower_at_keyword == "page":  # what the page prints, margin boxes too: checked like the rest
+                yield from _block([], rule.content)
+
+
+def _block(selector: list[Any], content: list[Any]) -> Iterator[_Declaration]:
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration":
+            yield _Declaration(selector, item.lower_name, item.value, item.important)
+        elif item.type == "at-rule" and item.content is not None:  # @top-left { ... } inside @page
+            yield from _block(selector, item.content)
+
+
+def _for_print(prelude: list[Any]) -> bool:
     text = tinycss2.serialize(prelude).strip().lower()
     if not text:
         return True
@@ -225,63 +261,58 @@ def _for_print(prelude: list[object]) -> bool:
     return False
 
 
-def _refuse_unsupported(rules: list[tuple[list[object], str, list[object], bool]]) -> None:
-    for selector, name, value, _ in rules:
-        text = tinycss2.serialize(value).lower()
-        if name in ("counter-increment", "counter-reset", "counter-set") and selector and text.strip() != "none":
-            raise Uncuttable(f"{name} on elements: counters would not carry across a cut")
-        if name in ("float", "position", "content", "string-set") and any(u in text for u in _UNSUPPORTED):
-            raise Uncuttable(f"{name}: {text.strip()} cannot be carried across a cut")
-        if "target-counter" in text:
-            for token in value:
-                if getattr(token, "type", "") == "function" and token.lower_name.startswith("target-counter"):  # type: ignore[attr-defined]
-                    args = [t for t in token.arguments if t.type not in ("whitespace", "literal")]  # type: ignore[attr-defined]
-                    counter = getattr(args[1], "lower_value", "") if len(args) > 1 else ""
-                    if counter not in ("page", "pages"):
-                        raise Uncuttable(f"target-counter of {counter!r}: only page numbers cross a cut")
+def _refuse_unsupported(declarations: list[_Declaration]) -> None:
+    for d in declarations:
+        text = tinycss2.serialize(d.value).strip().lower()
+        if d.name in ("counter-increment", "counter-reset", "counter-set") and text != "none":
+            where = "on elements" if d.selector else "in @page"
+            raise Uncuttable(f"{d.name} {where}: the counter would not carry across a cut")
+        if any(word in text for word in _UNSUPPORTED):
+            raise Uncuttable(f"{d.name}: {text} cannot be carried across a cut")
+        for token in d.value:
+            if token.type == "function" and token.lower_name in ("target-counter", "target-counters"):
+                args = [t for t in token.arguments if t.type not in ("whitespace", "literal")]
+                counter = args[1].lower_value if len(args) > 1 and args[1].type == "ident" else ""
+                if counter not in ("page", "pages"):
+                    raise Uncuttable(f"{token.lower_name}() of {counter!r}: only page numbers cross a cut")
 
 
-def _cascade(root: ET.Element, rules: list[tuple[list[object], str, list[object], bool]]) -> dict[ET.Element, dict[str, list[object]]]:
+def _cascade(root: ET.Element, declarations: list[_Declaration]) -> dict[ET.Element, dict[str, list[Any]]]:
     """The winning value of the watched properties for each element (author rules and style attributes)."""
     matcher = cssselect2.Matcher()
-    for order, (prelude, name, value, important) in enumerate(rules):
-        if name not in _WATCHED or not prelude:
+    for order, d in enumerate(declarations):
+        if d.name not in _WATCHED or not d.selector:
             continue
         try:
-            selectors = cssselect2.compile_selector_list(prelude)
+            selectors = cssselect2.compile_selector_list(d.selector)
         except cssselect2.SelectorError:
             continue  # WeasyPrint ignores it too (and warns)
         for selector in selectors:
             if selector.pseudo_element is None:
-                matcher.add_selector(selector, (name, value, important, order))
-    styles: dict[ET.Element, dict[str, list[object]]] = {}
-    wrapper = cssselect2.ElementWrapper.from_html_root(root)
-    for element in wrapper.iter_subtree():
-        won: dict[str, tuple[tuple[object, ...], list[object]]] = {}
-        for specificity, _order, _pseudo, (name, value, important, order) in matcher.match(element):
-            key = (important, specificity, order)
-            if name not in won or key > won[name][0]:
-                won[name] = (key, value)
-        inline = element.etree_element.get("style")
-        if inline:
-            for decl in tinycss2.parse_blocks_contents(inline, skip_comments=True, skip_whitespace=True):
-                if decl.type == "declaration" and decl.lower_name in _WATCHED:
-                    key = (decl.important, (1, 0, 0), 0)
-                    if decl.lower_name not in won or key > won[decl.lower_name][0]:
-                        won[decl.lower_name] = (key, decl.value)
+                matcher.add_selector(selector, (order, d))
+    styles: dict[ET.Element, dict[str, list[Any]]] = {}
+    for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+        won: dict[str, tuple[tuple[Any, ...], list[Any]]] = {}
+        candidates = [((d.important, specificity, order), d) for specificity, _, _, (order, d) in matcher.match(wrapper)]
+        inline = wrapper.etree_element.get("style")
+        if inline:  # a style attribute beats every selector of the same importance
+            candidates.extend(((d.important, (1, 0, 0, 0), 0), d) for d in _block([], tinycss2.parse_component_value_list(inline)))
+        for key, d in candidates:
+            if d.name in _WATCHED and (d.name not in won or key > won[d.name][0]):
+                won[d.name] = (key, d.value)
         if won:
-            styles[element.etree_element] = {name: value for name, (_key, value) in won.items()}
+            styles[wrapper.etree_element] = {name: value for name, (_key, value) in won.items()}
     return styles
 
 
-def _hidden(body: ET.Element, styles: dict[ET.Element, dict[str, list[object]]]) -> set[int]:
-    """ids of the elements that make no box: display none, or inside one that is."""
-    hidden: set[int] = set()
+def _hidden(body: ET.Element, styles: dict[ET.Element, dict[str, list[Any]]]) -> set[ET.Element]:
+    """The elements that make no box: display none, or inside one that is."""
+    hidden: set[ET.Element] = set()
 
     def walk(node: ET.Element, inside: bool) -> None:
         inside = inside or _keyword(styles.get(node, {}).get("display")) == "none"
         if inside:
-            hidden.add(id(node))
+            hidden.add(node)
         for child in node:
             if isinstance(child.tag, str):
                 walk(child, inside)
@@ -290,25 +321,21 @@ def _hidden(body: ET.Element, styles: dict[ET.Element, dict[str, list[object]]])
     return hidden
 
 
-def _keyword(value: list[object] | None) -> str:
-    if not value:
-        return ""
-    tokens = [t for t in value if getattr(t, "type", "") != "whitespace"]
-    return tokens[0].lower_value if len(tokens) == 1 and getattr(tokens[0], "type", "") == "ident" else ""  # type: ignore[attr-defined]
+def _keyword(value: list[Any] | None) -> str:
+    tokens = [t for t in value or () if t.type != "whitespace"]
+    return str(tokens[0].lower_value) if len(tokens) == 1 and tokens[0].type == "ident" else ""
 
 
-def _string_names(value: list[object]) -> tuple[str, ...]:
-    if _keyword(value) == "none":
-        return ()
+def _string_names(value: list[Any]) -> tuple[str, ...]:
+    """The names a string-set value sets: ``a content(), b attr(x)`` -> (a, b)."""
     names, expect_name = [], True
     for token in value:
-        kind = getattr(token, "type", "")
-        if kind == "literal" and getattr(token, "value", "") == ",":
+        if token.type == "literal" and token.value == ",":
             expect_name = True
-        elif kind == "ident" and expect_name:
-            names.append(token.value)  # type: ignore[attr-defined]
+        elif token.type == "ident" and expect_name and token.lower_value != "none":
+            names.append(str(token.value))
             expect_name = False
-        elif kind != "whitespace":
+        elif token.type != "whitespace":
             expect_name = False
     return tuple(names)
 
@@ -316,14 +343,14 @@ def _string_names(value: list[object]) -> tuple[str, ...]:
 # ------------------------------------------------------------------ building a part
 
 
-def part_html(cut: Cut, span: range, numbers: Numbers, ghost_anchors: dict[str, str] | None = None) -> str:
+def part_html(cut: Cut, span: range, numbers: Numbers) -> str:
     """The HTML of the part made of ``span``'s units, with the ghost pages ``numbers`` calls for.
 
     Changes ``cut.root`` in place: call it in the process that lays out this part, on its own copy of the tree.
     """
     units = cut.units
     first, last = units[span.start].element, units[span.stop - 1].element
-    carriers = _carriers(cut, span.start) if numbers.before else None  # copied before the units are emptied
+    carriers = _carriers(cut, span.start)  # copied before the units are emptied
     for i, unit in enumerate(units):
         if i not in span:
             _shell(unit.element)
