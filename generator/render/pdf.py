@@ -124,6 +124,37 @@ def preload() -> None:
         ctypes.util.find_library = original
 
 
+@dataclass(frozen=True)
+class PdfJob:
+    """How this briefing's PDF is laid out and written: the same two steps in one pass and in parts."""
+
+    context: BriefingContext
+    attachments: tuple[PdfAttachment, ...] = ()
+    pdf_variant: str | None = None
+
+    def lay_out(self, html: str) -> tuple[Any, list[str]]:
+        """WeasyPrint's document for ``html``, and what it warned about."""
+        preload()
+        from weasyprint import HTML  # imported here: it is slow to import and only this stage needs it
+
+        with _collected() as messages:
+            return HTML(string=html, url_fetcher=_fetcher(), base_url=".").render(), messages
+
+    def write(self, document: Any, with_attachments: bool) -> tuple[bytes, list[str]]:
+        """The PDF of ``document`` with the briefing's metadata (and the attachments if asked), and warnings."""
+        from weasyprint import Attachment
+
+        _set_metadata(document, self.context)
+        created = self.context.generated_at.replace(microsecond=0, tzinfo=None)
+        embedded = [
+            Attachment(file_obj=io.BytesIO(a.data), name=a.name, description=a.description,
+                       relationship=a.relationship, created=created, modified=created)
+            for a in (self.attachments if with_attachments else ())
+        ]
+        with _collected() as messages:
+            return document.write_pdf(attachments=embedded or None, pdf_variant=self.pdf_variant), messages
+
+
 def parallel_default() -> bool:
     """Lay out in two processes where that helps: Linux (fork), two usable cores, and not inside a worker
     process (a pool of workers already keeps the cores busy). ``BRIEFING_PDF_PARALLEL=0`` or ``1`` decides."""
@@ -172,36 +203,20 @@ def render_pdf(
     time); ``False`` lays it out in one pass here, the reference. By default,
     :func:`parallel_default`. A document that cannot be cut is laid out in one pass.
     """
-    preload()
-    from weasyprint import HTML, Attachment  # imported here: it is slow to import and only this stage needs it
-
-    def lay_out(source: str) -> tuple[Any, list[str]]:
-        with _collected() as messages:
-            return HTML(string=source, url_fetcher=_fetcher(), base_url=".").render(), messages
-
-    def write(document: Any, with_attachments: bool) -> tuple[bytes, list[str]]:
-        _set_metadata(document, context)
-        created = context.generated_at.replace(microsecond=0, tzinfo=None)
-        embedded = [
-            Attachment(file_obj=io.BytesIO(a.data), name=a.name, description=a.description,
-                       relationship=a.relationship, created=created, modified=created)
-            for a in (attachments if with_attachments else ())
-        ]
-        with _collected() as messages:
-            return document.write_pdf(attachments=embedded or None, pdf_variant=pdf_variant), messages
-
+    preload()  # before any fork: the parts' processes start with WeasyPrint loaded
+    job = PdfJob(context, tuple(attachments), pdf_variant)
     outcome = None
     if parallel if parallel is not None else parallel_default():
         from generator.render.pdf_parts import render_in_parts
 
-        outcome = render_in_parts(html, lay_out, write, hints=_page_hints())
+        outcome = render_in_parts(html, job.lay_out, job.write, hints=_page_hints())
     if outcome is not None:
         pdf, messages = outcome.pdf, outcome.warnings
         log.debug("PDF laid out in %d parts (units %s, layouts %s) in %.2f s", len(outcome.spans),
                   [(s.start, s.stop) for s in outcome.spans], outcome.renders, outcome.wall)
     else:
-        document, messages = lay_out(html)
-        pdf, written = write(document, True)
+        document, messages = job.lay_out(html)
+        pdf, written = job.write(document, True)
         messages = messages + written
     for message in messages:
         warnings.warn(f"WeasyPrint: {message}", PdfWarning, stacklevel=2)

@@ -137,7 +137,7 @@ def estimate(cut: Cut, spans: Sequence[range]) -> Estimate:
             at = page + int(fill // WEIGHT_PER_PAGE)
             found.update((anchor, at) for anchor in unit.anchors)
             fill += unit.weight
-        pages.append(page + max(1, round(fill / WEIGHT_PER_PAGE)))
+        pages.append(max(page + max(1, round(fill / WEIGHT_PER_PAGE)), max(found.values(), default=0) + 1))
         anchors.append(found)
     return Estimate(tuple(pages), tuple(anchors))
 
@@ -379,7 +379,7 @@ def ghost_name(page: int) -> str:
 
 def _ghost_page(page: int, breaks: bool, anchors: list[str]) -> ET.Element:
     style = _NEUTRAL + ("break-before:page!important;" if breaks else "break-before:auto!important;")
-    ghost = ET.Element(GHOST, {"style": style + f'-weasy-anchor:"{ghost_name(page)}";'})
+    ghost = ET.Element(GHOST, {"style": style + f"-weasy-anchor:{_css_string(ghost_name(page))};"})
     for anchor in sorted(anchors):
         ET.SubElement(ghost, GHOST, {"style": _NEUTRAL + f"-weasy-anchor:{_css_string(anchor)};"})
     return ghost
@@ -451,4 +451,5 @@ def _parent(root: ET.Element, element: ET.Element) -> ET.Element:
 
 
 def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Single quotes: the attribute value is written in double quotes, which would come out as &quot;.
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
