@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import string
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -55,7 +56,11 @@ def join(parts: Sequence[PartPdf]) -> bytes:
         offset += len(pdf.pages)
     for rank, pdf in enumerate(pdfs[1:], start=1):
         _retag_fonts(pdf, rank)
-        base.pages.extend(pdf.pages)
+        with warnings.catch_warnings():
+            # pikepdf warns that extend() leaves the named destinations and the outline behind: they are
+            # rebuilt below for the whole document (its add_pages_from would rename colliding names instead).
+            warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
+            base.pages.extend(pdf.pages)
 
     names = base.Root.get("/Names")
     if names is None:

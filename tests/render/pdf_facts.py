@@ -14,8 +14,8 @@ from pypdf import PdfReader
 class PdfFacts:
     texts: list[str]  # per page, whitespace normalised
     destinations: dict[str, int]  # named destination -> page (0-based)
-    links: list[tuple[int, str, tuple[float, ...]]]  # (page, /Dest name, rectangle) of every internal link
-    uris: list[tuple[int, str]]
+    links: list[tuple[int, str, tuple[float, ...], int]]  # (page, /Dest name, rectangle, flags) of internal links
+    uris: list[tuple[int, str, int]]
     outline: list[Any]  # nested lists of (title, page, left, top)
     attachments: dict[str, bytes]
     relationships: dict[str, str]
@@ -32,12 +32,12 @@ def facts(pdf: bytes) -> PdfFacts:
         for annotation in page.get("/Annots", []) or []:
             annotation = annotation.get_object()
             assert annotation["/Subtype"] == "/Link"
-            assert annotation["/F"] == 4, "PDF/A: links are printed"
+            flags = int(annotation.get("/F", 0))  # PDF/A: 4, printed
             if "/Dest" in annotation:
                 rect = tuple(round(float(v), 2) for v in annotation["/Rect"])
-                links.append((number, str(annotation["/Dest"]), rect))
+                links.append((number, str(annotation["/Dest"]), rect, flags))
             else:
-                uris.append((number, str(annotation["/A"]["/URI"])))
+                uris.append((number, str(annotation["/A"]["/URI"]), flags))
         for font in page["/Resources"].get("/Font", {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
     root = reader.trailer["/Root"]
