@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -47,10 +48,12 @@ from generator.archive.read import scan
 from generator.archive.write import prepare_root, write_briefing
 from generator.charts import render_charts
 from generator.errors import ArchiveError, BriefingError, OutputError, UsageError
+from generator.lifeline import empty_tempdir, remove_orphaned_tempdirs, start_worker
 from generator.model import Analysis, SeriesData, Snapshot
+from generator.past import Earlier, select_past
 from generator.pipeline import check_formats, load_report
 from generator.plan import Plan
-from generator.record import Earlier, Record, make_record, select_past
+from generator.record import Record, make_record
 from generator.render.documents import render_files
 from generator.reports import archive_root
 from generator.sources.base import FetchResult, Provider
@@ -200,6 +203,14 @@ def render_job(job: Job) -> dict[str, bytes]:
     return render_files(job.plan, analysis, job.record, job.formats, __version__)
 
 
+def render_in_worker(job: Job) -> dict[str, bytes]:
+    """:func:`render_job` in a worker, then the temporary files it left (WeasyPrint's fonts) removed."""
+    try:
+        return render_job(job)
+    finally:
+        empty_tempdir()
+
+
 @dataclass
 class BackfillResult:
     written: list[date] = field(default_factory=list)
@@ -253,8 +264,13 @@ def backfill(
 
     executor = None
     if workers > 0:
+        remove_orphaned_tempdirs()  # what workers of a killed run left
         executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_worker_context(), max_tasks_per_child=RENDERS_PER_WORKER
+            max_workers=workers,
+            mp_context=_worker_context(),
+            max_tasks_per_child=RENDERS_PER_WORKER,
+            initializer=start_worker,  # workers end with this process, even killed (generator/lifeline.py)
+            initargs=(os.getpid(),),
         )
     pending: dict[Future[dict[str, bytes]], tuple[date, Record]] = {}
     total = len(todo)
@@ -286,7 +302,7 @@ def backfill(
             if executor is None:
                 finish(day, record, render_job(job))
             else:
-                pending[executor.submit(render_job, job)] = (day, record)
+                pending[executor.submit(render_in_worker, job)] = (day, record)
                 drain(block_until=2 * workers)  # bound the documents held in memory
         drain(block_until=0)
     except BriefingError as exc:

@@ -51,6 +51,16 @@ def _root(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # What the archive repaired after an interrupted run is said in one plain line, whatever the command.
+    repairs = logging.getLogger("generator.archive.swap")
+    if not any(isinstance(h, _Note) for h in repairs.handlers):
+        repairs.addHandler(_Note())
+    repairs.propagate = False
+
+
+class _Note(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"note: {record.getMessage()}", file=sys.stderr)
 
 
 for _name in COMMAND_MODULES:
@@ -59,6 +69,9 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    from generator.lifeline import own_tempdir
+
+    own_tempdir()  # temporary files (WeasyPrint's fonts) in a folder removed at exit, or by the next run if killed
     try:
         result = app(args=argv, prog_name="briefing", standalone_mode=False)
     except BriefingError as exc:

@@ -15,6 +15,7 @@ import pandas as pd
 
 if TYPE_CHECKING:  # the grid's own module imports this one
     from generator.indicators.performance import PerformanceGrid
+    from generator.outlook import Outlook
 
 SeriesRef = NewType("SeriesRef", str)
 """A parameter naming a series (or valuation input) of the definition: checked to exist when the plan compiles."""
@@ -57,7 +58,7 @@ class SeriesData:
     inferred from the series' declared publication lag. ``rejected`` lists the
     observations validation refused: they are not in ``values``, and a
     rejected latest observation makes the series' indicators "no data"
-    (:func:`generator.sources.validate.blocking_rejection`) instead of letting
+    (:attr:`blocking_rejection`) instead of letting
     an older value pass as current.
     """
 
@@ -78,6 +79,21 @@ class SeriesData:
     @property
     def first_date(self) -> date | None:
         return None if self.values.empty else self.values.index[0].date()
+
+    @property
+    def blocking_rejection(self) -> str | None:
+        """Why the series has no current value, when its latest observation was rejected; else ``None``.
+
+        A rejection dated after the last kept observation means the source's
+        newest value is unusable: an indicator must then say "no data" with this
+        reason, not compute on the observation before it as if it were current.
+        """
+        last = self.last_date
+        late = [r for r in self.rejected if last is None or r.date > last]
+        if not late:
+            return None
+        newest = max(late, key=lambda r: r.date)
+        return f"{self.id}'s latest observation ({newest.date}) was rejected: {newest.reason}"
 
 
 @dataclass(frozen=True)
@@ -344,3 +360,4 @@ class Analysis:
     narrative: Narrative | None = None
     acquired: Snapshot | None = None
     performance: PerformanceGrid | None = None
+    outlook: Outlook | None = None  # page 1's analysis (generator/outlook.py)

@@ -20,7 +20,10 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+
+from generator.errors import SpecError
 
 __all__ = [
     "MissingValue",
@@ -29,6 +32,7 @@ __all__ = [
     "amount",
     "count_of",
     "counted",
+    "private_names",
     "render_template",
     "template_refs",
 ]
@@ -213,13 +217,28 @@ def template_refs(text: str) -> set[tuple[str, str | None]]:
     return refs
 
 
+def private_names(text: str) -> set[str]:
+    """Attribute or key names starting with ``_`` that a template reads (the sandbox refuses them)."""
+    tree = _environment().parse(text)
+    names = {node.attr for node in tree.find_all(nodes.Getattr) if node.attr.startswith("_")}
+    for item in tree.find_all(nodes.Getitem):
+        if isinstance(item.arg, nodes.Const) and str(item.arg.value).startswith("_"):
+            names.add(str(item.arg.value))
+    return names
+
+
 def render_template(text: str, **values: Any) -> str:
     """Render ``text`` with ``values``; mappings become namespaces read as ``name.key``.
 
-    Raises :class:`MissingValue` when the template reads a value without data.
+    Raises :class:`MissingValue` when the template reads a value without data, and
+    :class:`~generator.errors.SpecError` when the sandbox refuses what it reads (the
+    definition is at fault: its load-time check catches the usual cases first).
     """
     ns = {k: _Namespace(k, v) if isinstance(v, Mapping) else v for k, v in values.items()}
-    return " ".join(_compiled(text).render(**ns).split())
+    try:
+        return " ".join(_compiled(text).render(**ns).split())
+    except SecurityError as exc:
+        raise SpecError(f"template {text!r}: the sandbox refuses it: {exc}") from None
 
 
 # ---------------------------------------------------------------- counts and amounts in plain words
@@ -274,3 +293,26 @@ def amount(value: float, unit: str, decimals: int = 1, signed: bool = False, cha
     if unit == "percentile":
         return f"{_ordinal(q)} percentile"
     return f"{text} {unit}".strip()
+
+
+def capped(lines: list[str], what: str, limit: int = 3) -> list[str]:
+    """At most ``limit`` lines: the rest summed up in the last one ("and 4 more releases")."""
+    if len(lines) <= limit:
+        return lines
+    rest = len(lines) - (limit - 1)
+    return [*lines[: limit - 1], f"and {rest} more {what}"]
+
+
+def mid_sentence(text: str) -> str:
+    """Lower-case a label's first word for use mid-sentence, unless it is a name ("Russell", "VIX")."""
+    first = text.split(" ", 1)[0]
+    if first[1:2].islower() and first.lower() in _COMMON_WORDS:
+        return text[:1].lower() + text[1:]
+    return text
+
+
+_COMMON_WORDS = frozenset({
+    "the", "one", "two", "three", "no", "only", "mixed", "fragile", "supportive", "concentration", "uneven",
+    "rotation", "inflation", "cut", "credit", "volatility", "dispersion", "labor", "tight", "valuation", "small",
+    "cap-weighted", "retail", "unemployment", "core", "neither", "since", "curve", "real", "financial",
+})

@@ -20,11 +20,13 @@ from generator.acquire import DataSources, acquire_inputs
 from generator.archive import check_target, write_briefing
 from generator.archive.index import write_index
 from generator.archive.past import load_past
+from generator.charts.history import draw_history
 from generator.charts.worker import ChartWorker
 from generator.errors import OutputError, UsageError
 from generator.model import Analysis, ChartImage
+from generator.past import Past, history_now
 from generator.plan import Plan, compile_plan
-from generator.record import Past, Record, history_chart, make_record
+from generator.record import Record, make_record
 from generator.render.documents import render_files
 from generator.render.pdf import preload as preload_pdf
 from generator.reports import archive_root, find_report
@@ -106,10 +108,12 @@ def build_briefing(
         say("computing indicators and flags")
         analysis = plan.evaluate(snapshot, previous=past.previous_flags)
         say("drawing charts")
+        labels = {fid: f.label for fid, f in analysis.flags.items()}
+        states = {fid: f.state.value for fid, f in analysis.flags.items()}
+        flag_history = worker.submit(draw_history, history_now(past, day, analysis.stance.label, states), labels)
         charts = worker.draw(plan.spec, analysis.snapshot, phone="html" in wanted)  # only the HTML shows phone charts
         generated_at = datetime.now(UTC).replace(microsecond=0)
         record = make_record(plan, analysis, day, generated_at, __version__, past)
-        flag_history = worker.submit(history_chart, record.manifest)
         if "pdf" in wanted:
             preload_pdf()  # while the charts are drawn
         analysis = replace(analysis, charts=charts())

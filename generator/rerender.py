@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.archive.read import ArchivedBriefing
-from generator.archive.write import prepare_root, write_file
+from generator.archive.write import check_new_folder, write_new_folder
 from generator.charts import render_charts
-from generator.errors import ArchiveError, OutputError, SpecError
+from generator.errors import ArchiveError, SpecError
 from generator.manifest import MANIFEST_FILE, Manifest, build_manifest, manifest_bytes
 from generator.model import FlagState, PreviousFlag
 from generator.plan import compile_plan
@@ -60,8 +60,7 @@ def differences(archived: Manifest, recomputed: Manifest) -> list[str]:
 def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = ("html", "pdf")) -> Rerendered:
     """Rebuild ``briefing``'s documents into ``target`` (a new folder) from the archived folder alone."""
     m = briefing.manifest
-    if Path(target).resolve() == briefing.directory.resolve():
-        raise OutputError(f"{target}: re-render into a new folder, not over the archived briefing")
+    check_new_folder(Path(target), briefing.directory.parent)
     if m.schema_version < 2:
         raise ArchiveError(
             f"{briefing.directory / MANIFEST_FILE}: schema_version 1 briefings kept no snapshot or definition "
@@ -88,12 +87,7 @@ def rerender(briefing: ArchivedBriefing, target: Path, formats: Sequence[str] = 
     recomputed = build_manifest(plan, analysis, m.briefing_date, m.generated_at, m.generator_version)
     record = Record(manifest=m, snapshot=briefing.snapshot_path.read_bytes(), report=briefing.report_path.read_bytes())
     files = render_files(plan, analysis, record, formats, m.generator_version)
-    prepare_root(target)
-    written: dict[str, Path] = {}
-    for name, data in {**files, MANIFEST_FILE: manifest_bytes(m)}.items():
-        try:
-            write_file(target / name, data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target / name}: {exc.strerror or exc}") from None
-        written[name] = target / name
+    files = {**files, MANIFEST_FILE: manifest_bytes(m)}
+    write_new_folder(Path(target), briefing.directory.parent, files)
+    written = {name: Path(target) / name for name in files}
     return Rerendered(directory=target, files=written, differences=differences(m, recomputed))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.phrasing import TemplateSyntaxError, template_refs
+from generator.phrasing import TemplateSyntaxError, private_names, template_refs
 
 
 class _Strict(BaseModel):
@@ -109,7 +109,13 @@ def check_template(where: str, text: str, known: dict[str, list[str] | None]) ->
         refs = template_refs(text)
     except TemplateSyntaxError as exc:
         return [f"{where}: template error: {exc.message}"]
-    problems = []
+    private = sorted(private_names(text))
+    problems = (
+        [f"{where}: {', '.join(repr(n) for n in private)} cannot be read in a template (the sandbox refuses names "
+         "that start with '_')"]
+        if private
+        else []
+    )  # fmt: skip
     for root, attr in sorted(refs, key=lambda r: (r[0], r[1] or "")):
         if root not in known:
             problems.append(f"{where}: unknown name '{root}' (known: {', '.join(known)})")

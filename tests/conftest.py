@@ -55,4 +55,19 @@ def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     try:
         yield mnt
     finally:
-        subprocess.run(["umount", str(mnt)], check=False)
+        if subprocess.run(["umount", str(mnt)], capture_output=True).returncode != 0:
+            # Still busy (a file a failed write left open until garbage collection): detach it anyway.
+            subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.fixture
+def freeze_disk(small_disk: Path):  # type: ignore[no-untyped-def]
+    """``freeze_disk()`` remounts the ``small_disk`` tmpfs read-only (as a full or damaged disk may be)."""
+
+    def freeze() -> Path:
+        done = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount read-only: {done.stderr.decode().strip()}")
+        return small_disk
+
+    return freeze

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,25 @@ def test_methodology_appendix_prints_every_definition(illustrative_briefing) -> 
     for ind in loaded.spec.indicators.values():
         assert ind.label in appendix, ind.label
         assert words(FUNCTIONS[ind.function].formula.splitlines()[0]) in words(appendix), ind.function
+
+
+def test_the_authoring_guide_reference_is_the_code_s() -> None:
+    """reports/README.md's reference section equals what `briefing functions --markdown` prints today."""
+    from generator.plan.catalog import as_markdown, entries
+
+    guide = (reports_dir() / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- reference:start", "<!-- reference:end -->"
+    section = guide[guide.index(start) :]
+    section = section[section.index("\n") + 1 : section.index(end)]
+    assert section == as_markdown(entries()), "regenerate: briefing functions --markdown (see reports/README.md)"
+
+
+def test_the_guide_s_short_report_is_the_tested_fixture() -> None:
+    guide = (reports_dir() / "README.md").read_text(encoding="utf-8")
+    fixture = (Path(__file__).resolve().parent / "fixtures" / "reports" / "mini.toml").read_text(encoding="utf-8")
+    shown = guide[guide.index("```toml\n") + len("```toml\n") :]
+    shown = shown[: shown.index("```")]
+    strip = [line.split("  #")[0].rstrip() for line in shown.splitlines()]
+    assert strip[0].startswith('include = ["series.toml"]') and fixture.splitlines()[0].startswith("include")
+    assert strip[1:] == fixture.splitlines()[1:]
+    assert len(fixture.splitlines()) <= 25

@@ -105,7 +105,7 @@ def test_cli_data_import_then_store_briefing_inputs(capsys: pytest.CaptureFixtur
     wrong.write_text("date,value\n2026-11-18,6000\n")
     code = main(["data", "import", str(good), str(wrong)])
     out, err = capsys.readouterr()
-    assert code == 1
+    assert code == 2  # a usage error (README: exit codes); the good file is imported all the same
     assert "dgs10.csv -> DGS10: 2 observations 2026-11-18..2026-11-19, 2 new or revised row(s)" in out
     assert "no series 'SPX'" in err and "did you mean 'SPY'?" in err
     assert main(["data", "import", str(good)]) == 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from generator.archive.lock import name_lock
 from generator.archive.read import ArchivedBriefing, Problem, scan, source_kind
 from generator.archive.write import Writer, write_atomic, write_file
 from generator.render.html import environment
@@ -112,5 +113,7 @@ def render_index(root: Path, now: datetime | None = None) -> str:
 def write_index(root: Path, writer: Writer = write_file) -> Path:
     """Regenerate ``ROOT/index.html`` atomically; return its path."""
     path = Path(root) / INDEX_FILE
-    write_atomic(path, render_index(Path(root)).encode("utf-8"), writer)
+    page = render_index(Path(root)).encode("utf-8")
+    with name_lock(Path(root), INDEX_FILE):  # its temporary file is a leftover only once nobody holds this
+        write_atomic(path, page, writer)
     return path

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.archive.read import ArchivedBriefing, scan
-from generator.record import Earlier, Past, select_past
+from generator.past import Earlier, Past, select_past
 
 
 def earlier(briefing: ArchivedBriefing) -> Earlier:

@@ -6,13 +6,16 @@ a damaged one is reported with its file and field, never half-trusted.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
+from generator.archive.swap import recover
 from generator.archive.write import REVISIONS, briefing_dir
 from generator.errors import ArchiveError
 from generator.manifest import MANIFEST_FILE, REPORT_FILE, Manifest, read_manifest
@@ -46,6 +49,33 @@ class ArchivedBriefing:
     def report_path(self) -> Path:
         return self.directory / (self.manifest.report_definition.file or REPORT_FILE)
 
+    def read_verified(self, name: str) -> bytes:
+        """The bytes of file ``name`` of this folder, checked against the SHA-256 the manifest recorded for it.
+
+        A file the manifest does not list, a missing one, or one whose bytes changed since it was archived
+        (cut short by a full disk, edited, swapped) is an :class:`ArchiveError` naming it: nothing may use it.
+        """
+        path = self.directory / name
+        expected = self.manifest.files.get(name)
+        if expected is None:
+            raise ArchiveError(f"{path}: not recorded in manifest.json's files, so it cannot be checked")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ArchiveError(f"{path}: missing (manifest.json records it)") from None
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ArchiveError(
+                f"{path}: damaged: its SHA-256 differs from the one manifest.json recorded for it "
+                "(changed or cut short since it was archived)"
+            )
+        return data
+
+    def verify(self, *names: str) -> dict[str, bytes]:
+        """Check ``names`` (default: every file the manifest lists) as :meth:`read_verified` does; their bytes."""
+        return {name: self.read_verified(name) for name in (names or sorted(self.manifest.files))}
+
     @cached_property
     def snapshot(self) -> Snapshot:
         """The data this briefing was computed from; :class:`ArchiveError` when missing or damaged."""
@@ -59,15 +89,34 @@ class ArchivedBriefing:
 
 @dataclass(frozen=True)
 class Problem:
-    """An archive folder that could not be read, and why."""
+    """An archive folder that could not be read, and why (``reason`` says it without quoting the file)."""
 
     directory: Path
     message: str
+    reason: Literal["missing", "outside", "damaged"] = "damaged"
+
+
+class OutsideArchive(ArchiveError):
+    """A manifest that is not a regular file inside the archive (a link out of it, a device): never read."""
+
+
+def _manifest_path(directory: Path) -> Path:
+    """``directory/manifest.json``, if it is a regular file inside the archive (links resolved; the rule the
+    web app's file endpoint applies), so that nothing outside the archive is ever read or quoted."""
+    path = directory / MANIFEST_FILE
+    if not path.exists() and not path.is_symlink():
+        raise ArchiveError(f"{path}: manifest is missing")
+    root = directory.parent.resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        raise OutsideArchive(f"{path}: not a file inside the archive (a link out of it, or not a regular file); not read")
+    return path
 
 
 def _dated_dirs(root: Path) -> list[tuple[date, Path]]:
     if not root.is_dir():
         return []
+    recover(root)  # an interrupted replacement is finished or rolled back before the archive is read
     out = []
     for path in root.iterdir():
         if path.is_dir() and _DATE_DIR.match(path.name):
@@ -80,7 +129,7 @@ def _dated_dirs(root: Path) -> list[tuple[date, Path]]:
 
 def open_briefing(directory: Path, day: date | None = None) -> ArchivedBriefing:
     """Open one briefing folder; raise :class:`ArchiveError` when its manifest is missing or invalid."""
-    manifest = read_manifest(directory / MANIFEST_FILE)
+    manifest = read_manifest(_manifest_path(directory))
     day = day or date.fromisoformat(directory.name)
     if manifest.briefing_date != day:
         raise ArchiveError(
@@ -96,8 +145,11 @@ def scan(root: Path) -> tuple[list[ArchivedBriefing], list[Problem]]:
     for day, path in _dated_dirs(Path(root)):
         try:
             good.append(open_briefing(path, day))
+        except OutsideArchive as exc:
+            bad.append(Problem(path, str(exc), "outside"))
         except ArchiveError as exc:
-            bad.append(Problem(path, str(exc)))
+            missing = not (path / MANIFEST_FILE).exists() and not (path / MANIFEST_FILE).is_symlink()
+            bad.append(Problem(path, str(exc), "missing" if missing else "damaged"))
     return good, bad
 
 
@@ -108,6 +160,8 @@ def dates(root: Path) -> list[date]:
 def find_briefing(root: Path, day: date) -> ArchivedBriefing:
     """The briefing of ``day``; an unknown date names the nearest archived ones."""
     path = briefing_dir(root, day)
+    if Path(root).is_dir():
+        recover(Path(root))
     if not path.is_dir():
         known = dates(root)
         if not known:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from generator.archive.read import find_briefing, scan
+from generator.archive.read import Problem, find_briefing, scan
 from generator.charts.history import indicator_history_chart, vintage_chart
 from generator.compare import compare, indicator_history
 from generator.errors import ArchiveError, UsageError
@@ -67,6 +67,7 @@ class IndicatorHistory:
     decimals: int
     rows: list[HistoryRow]  # oldest first; only briefings whose definition had the indicator
     absent: list[date]  # briefings whose definition did not have it
+    skipped: list[Problem] = field(default_factory=list)  # briefings that could not be read
 
     def chart(self) -> ChartImage:
         return indicator_history_chart([r.date for r in self.rows], [r.value for r in self.rows], self.label, self.unit)
@@ -86,7 +87,7 @@ class IndicatorHistory:
 
 def indicator_over_time(root: Path, indicator: str) -> IndicatorHistory:
     """``indicator``'s value as recorded in each archived manifest (not recomputed from today's data)."""
-    good, _ = scan(root)
+    good, bad = scan(root)
     if not good:
         raise ArchiveError(f"the archive {root} has no readable briefing")
     rows = []
@@ -104,4 +105,4 @@ def indicator_over_time(root: Path, indicator: str) -> IndicatorHistory:
         close = difflib.get_close_matches(indicator, known, n=3)
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise UsageError(f"no archived briefing has an indicator '{indicator}'{hint}")
-    return IndicatorHistory(indicator, ref.label, ref.unit, ref.decimals, rows, absent)
+    return IndicatorHistory(indicator, ref.label, ref.unit, ref.decimals, rows, absent, bad)

@@ -30,6 +30,7 @@ from generator.charts.style import (
     to_svg,
     unit_label,
 )
+from generator.manifest import HistoryPoint
 from generator.model import ChartImage
 
 if TYPE_CHECKING:
@@ -171,3 +172,8 @@ def vintage_chart(
         alt=f"{label} as known on {date_before} (dashed) and on {date_after} (solid): revisions show where they part.",
         source_line=f"Source: the data snapshots archived with the briefings of {date_before} and {date_after}.",
     )
+
+
+def draw_history(points: list[HistoryPoint], labels: dict[str, str]) -> ChartImage | None:
+    """The flag-history chart of ``points`` (dates, stances and flag states), ``None`` without history."""
+    return flag_history_chart([p.date for p in points], [p.flags for p in points], labels)

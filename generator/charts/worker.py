@@ -28,6 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
+from generator.lifeline import die_with
 from generator.model import ChartImage, Snapshot
 from generator.spec import ReportSpec
 
@@ -99,7 +100,13 @@ class ChartWorker:
     def __init__(self, enabled: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if enabled and usable_cores() > 1 and sys.platform == "linux":
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            # The worker ends with this process, even when it is killed (generator/lifeline.py).
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=die_with,
+                initargs=(os.getpid(),),
+            )
             # The garbage collector writes to every object it visits: in the child, that would copy every
             # page the two processes share. Frozen objects are never visited.
             gc.freeze()
@@ -118,11 +125,13 @@ class ChartWorker:
     def submit(self, func: Callable[..., T], *args: object) -> Callable[[], T]:
         """Run the chart function ``func(*args)`` in the worker; the returned function waits for its result.
 
-        Jobs run in order. Without a worker, ``func`` runs here when the result is asked for.
-        ``func`` must be importable by name (it crosses a process boundary).
+        Jobs run in order. Without a worker, ``func`` runs here and now, so the serial path draws in the
+        pipeline's order (charts before the record and the documents). ``func`` must be importable by name
+        (it crosses a process boundary).
         """
         if self._pool is None:
-            return lambda: func(*args)
+            result = func(*args)
+            return lambda: result
         future: Future[tuple[T, list[logging.LogRecord]]] = self._pool.submit(_logged, func, *args)
         return lambda: _relog(future.result())
 

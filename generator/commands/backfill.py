@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def backfill_command(
     assert first is not None and last is not None
     if every not in ("week", "month"):
         raise UsageError(f"unknown --every '{every}': expected week or month")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers > 2 * cores:
+        raise UsageError(
+            f"--workers {workers}: at most {2 * cores} (twice the {cores} CPU core(s) here); "
+            "each worker needs about 250 MiB"
+        )
     began = time.monotonic()
 
     def say(message: str) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from generator.errors import UsageError
+from generator.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from generator.acquire import DataSources
@@ -21,14 +21,20 @@ stderr = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False, soft_wrap=True)
 
 
+EARLIEST = date(1900, 1, 1)  # a briefing reads a dozen years of history before its date; pandas' dates end in 1677
+
+
 def parse_date(text: str | None, option: str = "--date") -> date | None:
     """``YYYY-MM-DD`` to a date, with a message that says what was wrong."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} '{text}' is not a valid date: expected YYYY-MM-DD, e.g. 2026-11-20") from None
+    if day < EARLIEST:
+        raise UsageError(f"{option} {text} is before {EARLIEST}: no briefing can be built that early")
+    return day
 
 
 def csv_sources(source: str, date_format: str | None) -> DataSources | None:
@@ -73,10 +79,14 @@ def check_view_format(fmt: str) -> str:
     return fmt
 
 
-def emit_page(page: str, to: Path | None) -> None:
-    """An HTML view: printed, or written to ``--to``."""
+def emit_page(page: str, to: Path | None, name: str = "page") -> None:
+    """An HTML view: printed, or written to ``--to`` (a file, replaced atomically; never a folder)."""
+    from generator.archive.write import write_atomic
+
     if to is None:
         typer.echo(page)
-    else:
-        to.write_text(page, encoding="utf-8")
-        stdout.print(f"written {to}")
+        return
+    if to.is_dir():
+        raise OutputError(f"--to {to} is a folder: name the file to write, e.g. {to / (name + '.html')}")
+    write_atomic(to, page.encode("utf-8"))
+    stdout.print(f"written {to}")

@@ -41,7 +41,7 @@ def compare_command(
         from generator.render.html import environment
 
         page = environment().get_template("compare.html.j2").render(cmp=cmp, charts=result.charts)
-        emit_page(page, to)
+        emit_page(page, to, "compare")
         return
     stdout.print(f"[bold]Briefing {cmp.before} vs {cmp.after}[/]   stance {cmp.stance_before} -> {cmp.stance_after}")
     for note in cmp.notes:

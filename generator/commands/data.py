@@ -31,9 +31,10 @@ def import_files(
 ) -> None:
     """Validate FILES and merge them into the store (BRIEFING_DATA_DIR)."""
     import difflib
+    import errno
 
     from generator.acquire import SourceSettings
-    from generator.errors import BriefingError, UsageError
+    from generator.errors import BriefingError, OutputError, UsageError
     from generator.reports import find_report
     from generator.sources.csvdir import file_label, load_file, share_partial_bars
     from generator.sources.dates import check_date_format
@@ -48,11 +49,10 @@ def import_files(
     spec = load_spec(report).spec  # every series the definition and its catalogue know
     by_lower = {sid.lower(): s for sid, s in spec.series.items()}
     store = ParquetStore(SourceSettings.from_env().data_dir)
-    failures = 0
+    codes: list[int] = []
 
     def fail(path: Path, exc: BriefingError) -> None:
-        nonlocal failures
-        failures += 1
+        codes.append(exc.exit_code)
         named = str(exc).startswith(file_label(path))  # the reader's errors name the file already
         typer.echo(f"error: {exc}" if named else f"error: {path}: {exc}", err=True)
 
@@ -61,6 +61,8 @@ def import_files(
         wanted = (series_id or path.stem).lower()
         target = by_lower.get(wanted)
         try:
+            if not path.is_file():
+                raise UsageError("no such file" if not path.exists() else "not a file")
             if target is None:
                 close = difflib.get_close_matches(wanted.upper(), list(spec.series), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -68,8 +70,6 @@ def import_files(
                     f"no series '{series_id or path.stem}' in {report}{hint}; name the file after "
                     "a series id or pass --id"
                 )
-            if not path.is_file():
-                raise UsageError("file not found")
             loaded.append(load_file(path, target, source="csv", date_format=date_format))
         except BriefingError as exc:
             fail(path, exc)
@@ -78,6 +78,10 @@ def import_files(
         data = item.with_partial_note()
         try:
             added = store.write(data)
+        except OSError as exc:
+            # The store itself cannot be written (read-only, full, not ours): every other file would fail alike.
+            why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise OutputError(f"cannot write the store {store.root}: {why}") from None
         except BriefingError as exc:
             fail(item.path, exc)
             continue
@@ -87,9 +91,10 @@ def import_files(
         )
         for note in data.notes:
             typer.echo(f"  note: {note}")
-    typer.echo(f"store: {store.root}")
-    if failures:
-        raise typer.Exit(1)
+    if len(codes) < len(files):
+        typer.echo(f"store: {store.root}")
+    if codes:
+        raise typer.Exit(max(codes))
 
 
 @data_app.command("import-analyst")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
+from generator.commands.list import archive_option
+
 
 def doctor(
-    output: Path = typer.Option(
-        Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder to check."
-    ),
+    output: Path = archive_option("Archive root folder to check."),
     offline: bool = typer.Option(False, "--offline", help="Skip the network checks."),
 ) -> int:
     """Check that briefings can be built here; each problem comes with its fix. Exit 1 if any check fails."""

@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import csv_sources, parse_date, parse_list, progress_reporter, stdout
+from generator.commands.list import archive_option
 
 
 def generate(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative | csv:DIR"),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
+    output: Path = archive_option(),
     report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     force: bool = typer.Option(False, "--force", help="Replace an existing briefing (kept as a revision)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; print only the folder."),

@@ -23,6 +23,11 @@ def history_command(
 
     check_view_format(fmt)
     h = indicator_over_time(output, indicator)
+    for problem in h.skipped:  # the history is incomplete: say where
+        typer.echo(
+            f"warning: skipped the briefing of {problem.directory.name}, which cannot be read: {problem.message}",
+            err=True,
+        )
     if fmt == "json":
         typer.echo(json.dumps(h.as_json(), indent=2))
         return
@@ -30,7 +35,7 @@ def history_command(
         from generator.render.html import environment
 
         page = environment().get_template("history.html.j2").render(h=h, chart=h.chart())
-        emit_page(page, to)
+        emit_page(page, to, "history")
         return
     stdout.print(f"[bold]{h.label}[/] ({h.unit}), as published")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)

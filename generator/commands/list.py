@@ -9,13 +9,21 @@ import typer
 from rich.table import Table
 
 from generator.commands.common import stdout
+from generator.errors import ArchiveError, UsageError
 
 ARCHIVE_ENV = "BRIEFING_OUTPUT"
 _COLOURS = {"Supportive": "green", "Mixed": "yellow", "Fragile": "red"}
 
 
-def archive_option() -> Path:
-    return typer.Option(Path("output"), "--output", envvar=ARCHIVE_ENV, help="Archive root folder.")
+def archive_path(value: str | Path) -> Path:
+    """``--output`` as given; empty is refused (it would mean the current folder)."""
+    if not str(value).strip():
+        raise UsageError("--output is empty: name the archive folder (default: output)")
+    return Path(value)
+
+
+def archive_option(help: str = "Archive root folder.") -> Path:
+    return typer.Option(Path("output"), "--output", envvar=ARCHIVE_ENV, help=help, parser=archive_path)
 
 
 def list_briefings(
@@ -25,6 +33,8 @@ def list_briefings(
     """List archived briefings: date, stance, flag counts, data source, revisions."""
     from generator.archive.index import list_rows
 
+    if not output.is_dir():
+        raise ArchiveError(f"no archive at {output}: check --output (or {ARCHIVE_ENV})")
     rows, problems = list_rows(output)
     for p in problems:
         typer.echo(f"warning: {p.message}", err=True)

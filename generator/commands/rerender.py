@@ -18,13 +18,27 @@ def rerender_command(
 ) -> None:
     """Re-render an archived briefing from its snapshot and definition copy; check the numbers match."""
     from generator.archive.read import find_briefing
+    from generator.errors import ArchiveError
+    from generator.manifest import REPORT_FILE
     from generator.pipeline import check_formats
     from generator.rerender import rerender
+    from generator.snapshot_io import SNAPSHOT_FILE
 
     date = parse_date(day, "DATE")
     assert date is not None
     briefing = find_briefing(output, date)
-    result = rerender(briefing, to or Path(f"rerender-{date}"), check_formats(parse_list(formats)))
+    wanted = check_formats(parse_list(formats))
+    # What the re-render reads must be what was archived; a damaged document is what it can replace.
+    briefing.verify(*(name for name in (SNAPSHOT_FILE, REPORT_FILE) if name in briefing.manifest.files))
+    damaged = []
+    for name in sorted(set(briefing.manifest.files) - {SNAPSHOT_FILE, REPORT_FILE}):
+        try:
+            briefing.read_verified(name)
+        except ArchiveError as exc:
+            damaged.append(str(exc))
+    result = rerender(briefing, to or Path(f"rerender-{date}"), wanted)
+    for problem in damaged:
+        typer.echo(f"warning: {problem}; the re-rendered copy in {result.directory} can replace it", err=True)
     stdout.print(f"Re-rendered {date} from {briefing.directory} into {result.directory}")
     for name, path in result.files.items():
         stdout.print(f"  {name:<17} {path}")

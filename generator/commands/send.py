@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
+from generator.commands.list import archive_option
 
 if TYPE_CHECKING:
     from generator.deliver import DeliveryReport
@@ -31,6 +32,8 @@ def print_report(report: DeliveryReport, quiet: bool = False) -> None:
         return
     for line in report.overrides:
         stdout.print(f"[yellow]override:[/] sending although {escape(line)}")
+    for line in report.notes:
+        stdout.print(f"note: {escape(line)}")
     stdout.print(f"[bold]{escape(report.subject)}[/]")
     for r in report.results:
         detail = f"  {escape(r.detail)}" if r.detail else ""
@@ -46,7 +49,7 @@ def send(
     ),
     allow_stale: bool = typer.Option(False, "--allow-stale", help="Send even if required series are stale."),
     resend: bool = typer.Option(False, "--resend", help="Send again to the --to addresses even if already served."),
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
+    output: Path = archive_option(),
     config: Path | None = typer.Option(
         None, "--config", help="Delivery configuration (default: $BRIEFING_DELIVERY_CONFIG or reports/delivery.toml)."
     ),

@@ -16,12 +16,13 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
+from generator.commands.list import archive_option
 
 
 def weekly(
     date: str | None = typer.Option(None, "--date", help="Briefing date YYYY-MM-DD (default: today)."),
     source: str = typer.Option("auto", "--source", help="auto | live | store | illustrative"),
-    output: Path = typer.Option(Path("output"), "--output", envvar="BRIEFING_OUTPUT", help="Archive root folder."),
+    output: Path = archive_option(),
     report: Path | None = typer.Option(None, "--report", help="Report definition (TOML). A path or a packaged report name; default $BRIEFING_REPORT, else small_cap_rotation."),
     config: Path | None = typer.Option(None, "--config", help="Delivery configuration file."),
     to: list[str] = typer.Option([], "--to", help="Recipient (repeatable); replaces the configured list."),

@@ -155,7 +155,12 @@ def open_briefing(root: Path, day: date) -> ArchivedBriefing:
             f"{folder} lacks {', '.join(missing)}: the email needs the HTML and the PDF "
             f"(rebuild with `briefing generate --date {day} --force`)"
         )
-    html = (folder / "briefing.html").read_text(encoding="utf-8")
+    # Every file is checked against the manifest before anything is composed: a damaged PDF is never sent.
+    files = archived.verify()
+    for name in ("briefing.html", "briefing.pdf"):
+        if name not in files:
+            files[name] = archived.read_verified(name)
+    html = files["briefing.html"].decode("utf-8")
     charts, disclaimer = parse_charts(html)
     report = archived.report_path
     return ArchivedBriefing(
@@ -163,7 +168,7 @@ def open_briefing(root: Path, day: date) -> ArchivedBriefing:
         directory=folder,
         manifest=archived.manifest.model_dump(mode="json"),
         html=html,
-        pdf=(folder / "briefing.pdf").read_bytes(),
+        pdf=files["briefing.pdf"],
         charts=charts,
         disclaimer=disclaimer,
         report_copy=report if report.is_file() else None,

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
@@ -85,6 +84,12 @@ class EmailView:
     attachment_name: str
     generated_at: str
     version: str
+    omitted: list[str] = field(default_factory=list)  # charts asked for that the briefing lacks, why in words
+    reading: list[str] = field(default_factory=list)  # page 1's reading, what changed and what to watch
+    evidence: str = ""
+    compared_what: str = ""
+    changed: list[str] = field(default_factory=list)
+    watch: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,8 +173,20 @@ def _scorecard(manifest: dict[str, Any]) -> list[ScoreRow]:
                 value = f"{value} {ind['unit']}"
         kind = "risk flag" if flag.get("kind") == "risk" else "supportive signal"
         thresholds = short_thresholds(flag.get("thresholds", ""))
-        rows.append(ScoreRow(flag.get("label", "?"), kind, flag.get("state", "unknown"), value, thresholds))
+        state = flag.get("state", "unknown")
+        if flag.get("stale_as_of"):  # an out-of-date input: shown as stale with its date, never as a state
+            state, value = "stale", f"{value} (as of {flag['stale_as_of']})"
+        rows.append(ScoreRow(flag.get("label", "?"), kind, state, value, thresholds))
     return rows
+
+
+def _dashboard(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Page 1 as the email leads with it: the reading, what changed, what to watch (empty for older briefings)."""
+    d = manifest.get("dashboard") or {}
+    changed = [*d.get("flag_changes", []), *(m["text"] for m in d.get("moves", [])), *d.get("releases", [])]
+    watch = [*d.get("watch", []), *([d["watch_note"]] if d.get("watch_note") else [])]
+    return {"reading": list(d.get("reading", [])), "evidence": d.get("evidence", ""),
+            "compared_what": d.get("compared_what", ""), "changed": changed, "watch": watch}
 
 
 def subject_for(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
@@ -192,19 +209,35 @@ def attachment_name(briefing: ArchivedBriefing, settings: EmailSettings) -> str:
     return f"briefing-{day}.pdf"
 
 
-def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: list[str]) -> EmailView:
-    m = briefing.manifest
+def _chosen_charts(briefing: ArchivedBriefing, settings: EmailSettings) -> tuple[list[ArchivedChart], list[str]]:
+    """The charts the email shows, and a note for each one asked for that this briefing was built without.
+
+    A chart id the briefing's own definition does not declare is a mistake in the configuration; one it
+    declares but did not draw (its data were missing) only leaves the email one chart shorter.
+    """
     by_id = {c.id: c for c in briefing.charts}
     if settings.charts is None:
-        chosen = briefing.charts
-    else:
-        unknown = [c for c in settings.charts if c not in by_id]
-        if unknown:
-            raise DeliveryConfigError(
-                f"email.charts: the {briefing.date} briefing has no chart '{unknown[0]}' "
-                f"(it has: {', '.join(by_id) or 'none'})"
-            )
-        chosen = [by_id[c] for c in settings.charts]
+        return briefing.charts, []
+    loaded = archived_definition(briefing)
+    declared = list(loaded.spec.charts) if loaded is not None else None
+    unknown = [c for c in settings.charts if c not in by_id and declared is not None and c not in declared]
+    if unknown:
+        raise DeliveryConfigError(
+            f"email.charts: the report definition of the {briefing.date} briefing has no chart '{unknown[0]}' "
+            f"(it has: {', '.join(declared or []) or 'none'})"
+        )
+    omitted = [
+        f"chart '{c}' (email.charts) is not in the {briefing.date} briefing, which was built without it "
+        "(for want of data): left out of the email"
+        for c in settings.charts
+        if c not in by_id
+    ]
+    return [by_id[c] for c in settings.charts if c in by_id], omitted
+
+
+def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: list[str]) -> EmailView:
+    m = briefing.manifest
+    chosen, omitted = _chosen_charts(briefing, settings)
     domain = _domain(settings.sender)
     quality = [
         f"{'all series' if q.get('series') == '*' else q.get('series')}: {q.get('message')}"
@@ -226,11 +259,13 @@ def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: l
         overrides=[o for o in overrides if o != "built on illustrative data"],
         scorecard=_scorecard(m),
         charts=[_inline_chart(c, domain) for c in chosen],
+        omitted=omitted,
         quality=quality,
         disclaimer=briefing.disclaimer,
         attachment_name=attachment_name(briefing, settings),
         generated_at=str(m.get("generated_at", "")),
         version=str(m.get("generator_version", __version__)),
+        **_dashboard(m),
     )
 
 
@@ -297,10 +332,3 @@ def compose(
         )
     msg.add_attachment(briefing.pdf, maintype="application", subtype="pdf", filename=view.attachment_name)
     return msg
-
-
-def bare_address(value: str) -> str:
-    """``Name <a@b>`` -> ``a@b``, lower-cased domain: the key the send ledger uses."""
-    addr = parseaddr(value)[1]
-    local, _, domain = addr.rpartition("@")
-    return str(Address(addr_spec=f"{local}@{domain.lower()}").addr_spec)

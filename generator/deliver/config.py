@@ -14,12 +14,13 @@ value is held as a ``SecretStr`` so that it never shows in a repr, log or messag
 
 from __future__ import annotations
 
+import email.policy
 import os
 import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,14 +42,47 @@ SUBJECT_FIELDS = ("title", "date", "stance", "data_as_of")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
-def check_address(value: str) -> str:
-    """An addr-spec (``a@b.example``) or ``Name <a@b.example>``; no line breaks (header injection)."""
+def parse_addresses(value: str) -> list[Address]:
+    """An RFC 5322 address list (one address, or several separated by commas), each address checked.
+
+    Parsed as a ``To`` header is (``email.headerregistry``): anything the parser has to guess at is refused
+    (``x@a.com <y@b.com>``, ``Jo, Smith <j@x.com>``), as is a display name that is itself an address (the
+    header would name one mailbox and the message go to another), so what the header says is where it goes.
+    Duplicates are told apart by :func:`address_key`.
+    """
     if "\r" in value or "\n" in value:
         raise ValueError("must not contain line breaks")
-    _, addr = parseaddr(value)
-    local, _, domain = addr.partition("@")
-    if not local or "." not in domain or " " in addr or addr.count("@") != 1:
+    if not value.strip():
+        raise ValueError(f"no address in {value!r}")
+    header = email.policy.default.header_factory("To", value)
+    if header.defects:
         raise ValueError(f"not an email address: {value!r}")
+    found = []
+    for address in header.addresses:
+        spec = address.addr_spec
+        if not address.username or "." not in address.domain or " " in spec or spec.count("@") != 1:
+            raise ValueError(f"not an email address: {spec!r}")
+        if "@" in address.display_name:
+            raise ValueError(
+                f"the name {address.display_name!r} in {value!r} looks like an address; name the address alone"
+            )
+        found.append(address)
+    if not found:
+        raise ValueError(f"no address in {value!r}")
+    return found
+
+
+def address_key(addr_spec: str) -> str:
+    """What two spellings of one mailbox have in common: ``PM@Example.COM`` and ``pm@example.com`` are one
+    recipient for the duplicate check and for the send ledger."""
+    return addr_spec.lower()
+
+
+def check_address(value: str) -> str:
+    """Exactly one address (``a@b.example`` or ``Name <a@b.example>``), checked as :func:`parse_addresses` does."""
+    found = parse_addresses(value)
+    if len(found) != 1:
+        raise ValueError(f"expected one address, got {len(found)}: {value!r}")
     return value
 
 
@@ -95,14 +129,18 @@ class EmailSettings(_Strict):
     @field_validator("to")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        for i, addr in enumerate(value):
+        found: list[Address] = []
+        for i, entry in enumerate(value):
             try:
-                check_address(addr)
+                found += parse_addresses(entry)
             except ValueError as exc:
                 raise ValueError(f"[{i}] {exc}") from None
-        if len({parseaddr(a)[1].lower() for a in value}) != len(value):
-            raise ValueError("lists the same address twice")
-        return value
+        seen: set[str] = set()
+        for address in found:
+            if address_key(address.addr_spec) in seen:
+                raise ValueError("lists the same address twice")
+            seen.add(address_key(address.addr_spec))
+        return [str(a) for a in found]  # one address per entry: a list in one string is split
 
     @field_validator("subject")
     @classmethod

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
+from generator.deliver.config import address_key
 from generator.errors import DeliveryError, OutputError
 
 LEDGER_DIR = "delivery"
@@ -63,25 +64,31 @@ class Ledger:
         if not self.path.exists():
             return []
         out = []
-        with self.path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    # A line cut short by a crash mid-write is the last one; earlier lines are intact.
-                    raise OutputError(f"{self.path}:{n}: unreadable ledger line; fix or remove it by hand") from None
+        try:
+            with self.path.open(encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        # A line cut short by a crash mid-write is the last one; earlier lines are intact.
+                        raise OutputError(
+                            f"{self.path}:{n}: unreadable ledger line; fix or remove it by hand"
+                        ) from None
+        except OSError as exc:
+            raise OutputError(f"cannot read the send ledger {self.path}: {exc.strerror or exc}") from None
         return out
 
     def states(self) -> dict[str, RecipientState]:
-        """The latest state per address; ``sent`` is final whatever follows."""
+        """The latest state per address, keyed by :func:`address_key` (``PM@EXAMPLE.COM`` is ``pm@example.com``,
+        as the configuration's duplicate check has it); ``sent`` is final whatever follows."""
         states: dict[str, RecipientState] = {}
         for e in self.events():
-            addr = e["recipient"]
-            if addr in states and states[addr].served:
+            key = address_key(e["recipient"])
+            if key in states and states[key].served:
                 continue
-            states[addr] = RecipientState(addr, e["event"], e["at"], e.get("detail", ""))
+            states[key] = RecipientState(e["recipient"], e["event"], e["at"], e.get("detail", ""))
         return states
 
     def record(self, recipient: str, event: Event, detail: str = "", **extra: Any) -> None:
@@ -100,15 +107,24 @@ class Ledger:
 
     @contextmanager
     def locked(self, timeout: float = 5.0) -> Iterator[Ledger]:
-        try:
-            self.dir.mkdir(exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create {self.dir}: {exc.strerror or exc}") from None
+        """Hold the ledger's lock, having checked that the ledger can be written (``OutputError`` if not:
+        a read-only archive, or another user's)."""
         lock = FileLock(str(self.dir / ".lock"))
         try:
-            with lock.acquire(timeout=timeout):
-                yield self
+            self.dir.mkdir(exist_ok=True)
+            lock.acquire(timeout=timeout)
         except Timeout:
             raise DeliveryError(
                 f"another `briefing send` is delivering {self.dir.parent.name} right now (lock {lock.lock_file})"
             ) from None
+        except OSError as exc:
+            raise OutputError(f"cannot write the send ledger in {self.dir}: {exc.strerror or exc}") from None
+        try:
+            try:
+                with self.path.open("a", encoding="utf-8"):
+                    pass
+            except OSError as exc:
+                raise OutputError(f"cannot write the send ledger {self.path}: {exc.strerror or exc}") from None
+            yield self
+        finally:
+            lock.release()

@@ -17,14 +17,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from email.headerregistry import Address
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
+from generator.archive.write import write_atomic
 from generator.deliver.archived import ArchivedBriefing, check_sendable, open_briefing
-from generator.deliver.compose import EmailBodies, bare_address, build_view, compose, render_bodies
-from generator.deliver.config import DeliveryConfig, check_address
+from generator.deliver.compose import EmailBodies, build_view, compose, render_bodies
+from generator.deliver.config import DeliveryConfig, address_key, parse_addresses
 from generator.deliver.ledger import LEDGER_DIR, Ledger
 from generator.deliver.smtp import Mailer
 from generator.errors import DeliveryConfigError, DeliveryError, OutputError, UsageError
@@ -52,6 +54,7 @@ class DeliveryReport:
     subject: str
     results: list[RecipientResult] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     eml_files: list[Path] = field(default_factory=list)
     fatal: str | None = None
 
@@ -73,19 +76,36 @@ class DeliveryReport:
             raise PartialDelivery(f"{len(self.unserved)} of {len(self.results)} recipient(s) not served: {names}")
 
 
-def _recipients(explicit: Sequence[str] | None, config: DeliveryConfig) -> list[str]:
+@dataclass(frozen=True)
+class Recipient:
+    """One mailbox: as shown (the ``To`` header, the report), its address (the envelope), its ledger key."""
+
+    shown: str
+    address: str
+
+    @property
+    def key(self) -> str:
+        return address_key(self.address)
+
+
+def _recipients(explicit: Sequence[str] | None, config: DeliveryConfig) -> list[Recipient]:
+    """``--to`` values (each an address list) or the configured list: one recipient per distinct address."""
+    found: list[Address] = []
     if explicit:
-        for addr in explicit:
+        for value in explicit:
             try:
-                check_address(addr)
+                found += parse_addresses(value)
             except ValueError as exc:
-                raise UsageError(f"--to {addr!r}: {exc}") from None
-        chosen = list(dict.fromkeys(explicit))
+                raise UsageError(f"--to: {exc}") from None
     else:
-        chosen = list(config.email.to)
-    if not chosen:
+        for value in config.email.to:  # validated at load
+            found += parse_addresses(value)
+    if not found:
         raise DeliveryConfigError(f"{config.path}: email.to: no recipients: list them there or pass --to ADDR")
-    return chosen
+    chosen: dict[str, Recipient] = {}
+    for a in found:
+        chosen.setdefault(address_key(a.addr_spec), Recipient(str(a), a.addr_spec))
+    return list(chosen.values())
 
 
 def _eml_name(address: str) -> str:
@@ -113,40 +133,67 @@ def send_briefing(
     briefing = open_briefing(Path(output_dir), day)
     overrides = check_sendable(briefing, allow_illustrative, allow_stale)
     chosen = _recipients(recipients, config)
-    say(f"composing the email for {day}")
-    bodies = render_bodies(build_view(briefing, config.email, overrides))
-    report = DeliveryReport(date=day, directory=briefing.directory, subject=bodies.view.subject, overrides=overrides)
-    sender = parseaddr(config.email.sender)[1]
     ledger = Ledger(briefing.directory)
-
     if dry_run:
-        states = ledger.states()
-        out = briefing.directory / LEDGER_DIR / DRY_RUN_DIR
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            for addr in chosen:
-                state = states.get(bare_address(addr))
-                if state is not None and state.served and not resend:
-                    report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
-                    continue
-                path = out / _eml_name(bare_address(addr))
-                path.write_bytes(compose(briefing, bodies, config.email, addr).as_bytes(policy=SMTP_POLICY))
-                report.eml_files.append(path)
-                report.results.append(RecipientResult(addr, "dry run", str(path)))
-        except OSError as exc:
-            raise OutputError(f"cannot write the dry-run messages to {out}: {exc.strerror or exc}") from None
-        return report
-
+        return _dry_run(briefing, chosen, ledger, config, overrides, resend, say)
+    # The ledger is locked (and so known to be writable) before anything is composed or sent.
     with ledger.locked():
+        report, bodies = _compose(briefing, config, overrides, say)
+        sender = parseaddr(config.email.sender)[1]
         _deliver(report, chosen, ledger, briefing, bodies, config, sender, resend, say, sleep)
-    order = {addr: i for i, addr in enumerate(chosen)}
+    order = {r.shown: i for i, r in enumerate(chosen)}
     report.results.sort(key=lambda r: order[r.address])
+    return report
+
+
+def _compose(
+    briefing: ArchivedBriefing, config: DeliveryConfig, overrides: list[str], say: Progress
+) -> tuple[DeliveryReport, EmailBodies]:
+    say(f"composing the email for {briefing.date}")
+    bodies = render_bodies(build_view(briefing, config.email, overrides))
+    report = DeliveryReport(
+        date=briefing.date,
+        directory=briefing.directory,
+        subject=bodies.view.subject,
+        overrides=overrides,
+        notes=bodies.view.omitted,
+    )
+    return report, bodies
+
+
+def _dry_run(
+    briefing: ArchivedBriefing,
+    chosen: list[Recipient],
+    ledger: Ledger,
+    config: DeliveryConfig,
+    overrides: list[str],
+    resend: bool,
+    say: Progress,
+) -> DeliveryReport:
+    """Each exact message as ``delivery/dry-run/ADDRESS.eml``, written whole or not at all; nothing sent."""
+    out = briefing.directory / LEDGER_DIR / DRY_RUN_DIR
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write the dry-run messages to {out}: {exc.strerror or exc}") from None
+    states = ledger.states()
+    report, bodies = _compose(briefing, config, overrides, say)
+    for r in chosen:
+        state = states.get(r.key)
+        if state is not None and state.served and not resend:
+            report.results.append(RecipientResult(r.shown, "already sent", f"on {state.at}"))
+            continue
+        path = out / _eml_name(r.address)
+        # A temporary file renamed into place: a full disk leaves no empty or cut-short message behind.
+        write_atomic(path, compose(briefing, bodies, config.email, r.shown).as_bytes(policy=SMTP_POLICY))
+        report.eml_files.append(path)
+        report.results.append(RecipientResult(r.shown, "dry run", str(path)))
     return report
 
 
 def _deliver(
     report: DeliveryReport,
-    chosen: list[str],
+    chosen: list[Recipient],
     ledger: Ledger,
     briefing: ArchivedBriefing,
     bodies: EmailBodies,
@@ -159,41 +206,41 @@ def _deliver(
     """Send to each of ``chosen`` not yet served, recording every step in the ledger (called under its lock)."""
     states = ledger.states()
     todo = []
-    for addr in chosen:
-        state = states.get(bare_address(addr))
+    for r in chosen:
+        state = states.get(r.key)
         if state is not None and not resend and state.served:
-            report.results.append(RecipientResult(addr, "already sent", f"on {state.at}"))
+            report.results.append(RecipientResult(r.shown, "already sent", f"on {state.at}"))
         elif state is not None and not resend and state.in_doubt:
             report.results.append(
                 RecipientResult(
-                    addr,
+                    r.shown,
                     "in doubt",
                     f"a send on {state.at} was interrupted after the message was handed over; "
-                    f"it may have arrived. Not retried: check, then use --to {bare_address(addr)} --resend",
+                    f"it may have arrived. Not retried: check, then use --to {r.address} --resend",
                 )
             )
         else:
-            todo.append(addr)
+            todo.append(r)
     if not todo:
         return
     with Mailer(config.smtp, config.retry, config.password, sleep=sleep) as mailer:
-        for i, addr in enumerate(todo):
-            key = bare_address(addr)
-            message = compose(briefing, bodies, config.email, addr)
-            say(f"sending to {key} ({i + 1}/{len(todo)})")
-            ledger.record(key, "attempt", message_id=message["Message-ID"])
+        for i, r in enumerate(todo):
+            # The To header and the envelope come from the same parsed address: the header names who gets it.
+            message = compose(briefing, bodies, config.email, r.shown)
+            say(f"sending to {r.address} ({i + 1}/{len(todo)})")
+            ledger.record(r.address, "attempt", message_id=message["Message-ID"])
             try:
-                outcome = mailer.send(message, sender, key)
+                outcome = mailer.send(message, sender, r.address)
             except DeliveryError as exc:
-                ledger.record(key, "failed", str(exc))
-                report.results.append(RecipientResult(addr, "failed", str(exc)))
-                report.results.extend(RecipientResult(a, "not tried") for a in todo[i + 1 :])
+                ledger.record(r.address, "failed", str(exc))
+                report.results.append(RecipientResult(r.shown, "failed", str(exc)))
+                report.results.extend(RecipientResult(a.shown, "not tried") for a in todo[i + 1 :])
                 report.fatal = str(exc)
                 return
             if outcome.status == "in doubt":
                 # Leave 'attempt' as the last event: the next run must not send again on its own.
-                report.results.append(RecipientResult(addr, "in doubt", outcome.detail))
+                report.results.append(RecipientResult(r.shown, "in doubt", outcome.detail))
                 continue
-            ledger.record(key, outcome.status, outcome.detail, smtp_code=outcome.code, attempts=outcome.attempts)
-            report.results.append(RecipientResult(addr, outcome.status, outcome.detail))
-            log.info("%s: %s %s", key, outcome.status, outcome.detail)
+            ledger.record(r.address, outcome.status, outcome.detail, smtp_code=outcome.code, attempts=outcome.attempts)
+            report.results.append(RecipientResult(r.shown, outcome.status, outcome.detail))
+            log.info("%s: %s %s", r.address, outcome.status, outcome.detail)

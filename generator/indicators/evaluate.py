@@ -9,7 +9,6 @@ import pandas as pd
 from generator.errors import InsufficientHistory
 from generator.indicators.registry import FUNCTIONS, Reading
 from generator.model import IndicatorValue, Snapshot
-from generator.sources.validate import blocking_rejection
 from generator.spec import IndicatorSpec, ReportSpec
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def evaluate_one(ind: IndicatorSpec, snapshot: Snapshot) -> IndicatorValue:
     if missing:
         return IndicatorValue(value=None, status="missing input", detail="no data for " + ", ".join(missing), **base)
     # A rejected latest observation: "no data" with the reason, never the value before it shown as current.
-    blocked = [why for sid in ids if (why := blocking_rejection(snapshot.series[sid])) is not None]
+    blocked = [why for sid in ids if (why := snapshot.series[sid].blocking_rejection) is not None]
     if blocked:
         return IndicatorValue(value=None, status="missing input", detail="; ".join(blocked), **base)
     kwargs: dict[str, object] = {}

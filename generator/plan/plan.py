@@ -16,6 +16,7 @@ from generator.indicators import evaluate_indicators
 from generator.indicators.performance import performance_grid
 from generator.model import Analysis, PreviousFlag, Readings, Snapshot
 from generator.narrative import write_narrative
+from generator.outlook import outlook
 from generator.plan.resolve import resolve_fallbacks
 from generator.pointintime import cut
 from generator.spec import LoadedSpec
@@ -63,13 +64,17 @@ class Plan(LoadedSpec):
             grid = performance_grid(prices, snapshot.as_of, self.spec.performance)
         day = self.comparison_date(snapshot.as_of)
         then = self.readings(resolve_fallbacks(self.spec, cut(self.spec, snapshot, day)))
+        narrative = write_narrative(self.spec, now, then, day, grid)
+        ahead = outlook(self.spec, now.indicators, now.flags, now.stance, narrative.then, resolved, self.calendar,
+                        snapshot.as_of)
         return Analysis(
             snapshot=resolved,
             indicators=now.indicators,
             flags=now.flags,
             stance=now.stance,
             thesis=evaluate_thesis(self.spec, resolved),
-            narrative=write_narrative(self.spec, now, then, day, grid),
+            narrative=narrative,
             acquired=snapshot,
             performance=grid,
+            outlook=ahead,
         )

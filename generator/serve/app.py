@@ -7,8 +7,8 @@ Routes::
     GET  /DATE/FILE              briefing.html, briefing.pdf or manifest.json of one briefing
     GET  /compare?a=DATE&b=DATE  every indicator and flag in both briefings, with the changes
     POST /generate               form field date (and fresh=1 to replace one that exists): start a build
-    GET  /briefing?date=DATE     the briefing of DATE; built first (with progress) when not archived yet,
-                                 rebuilt with &fresh=1
+    GET  /briefing?date=DATE     the briefing of DATE if archived, else a page with a button that POSTs to
+                                 /generate (a GET never changes anything)
     GET  /jobs/ID                progress of a build; refreshes itself (<meta http-equiv=refresh>, no script)
 
 Only those names are served: a date must parse as a date and a file name must be
@@ -35,10 +35,12 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from generator.archive.index import INDEX_FILE, list_rows
+from generator.archive.read import ArchivedBriefing
 from generator.compare import format_change
 from generator.errors import ArchiveError, UsageError
+from generator.manifest import MANIFEST_FILE, parse_manifest
 from generator.render.html import TEMPLATES_DIR, environment
-from generator.serve.jobs import Build, Busy, Generator, RateLimited
+from generator.serve.jobs import Build, Busy, Generator, Job, RateLimited
 from generator.serve.security import Guard
 
 log = logging.getLogger(__name__)
@@ -118,13 +120,33 @@ class App:
             return self.message(404, "No archive overview yet", "It is written after each briefing is generated.")
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
+    def shown(self, text: str) -> str:
+        """A message for a page: paths relative to the archive, never the server's absolute paths."""
+        return text.replace(f"{self.root}/", "").replace(str(self.root), "the archive")
+
     async def file(self, request: Request) -> Response:
         day = parse_day(request.path_params["day"])
         name = request.path_params["name"]
         path = self.inside(day.isoformat(), name) if day is not None and name in FILES else None
-        if path is None:
+        if day is None or path is None:
             return self.message(404, "Not found", "There is no such briefing file in the archive.")
-        return FileResponse(path, media_type=FILES[name])
+        try:
+            data = await run_in_threadpool(self.verified, day, name)
+        except ArchiveError as exc:
+            return self.message(500, "Damaged briefing", self.shown(str(exc)))
+        return Response(data, media_type=FILES[name])
+
+    def verified(self, day: date, name: str) -> bytes:
+        """The bytes of ``name`` as served: the manifest validated, any other file checked against its SHA-256."""
+        folder = self.root / day.isoformat()
+        manifest_path = self.inside(day.isoformat(), MANIFEST_FILE)
+        if manifest_path is None:
+            raise ArchiveError(f"{folder / MANIFEST_FILE}: manifest is missing")
+        raw = manifest_path.read_bytes()
+        briefing = ArchivedBriefing(day, folder, parse_manifest(raw, folder / MANIFEST_FILE))
+        if briefing.manifest.briefing_date != day:
+            raise ArchiveError(f"{folder / MANIFEST_FILE}: briefing_date: does not match its folder {day}")
+        return raw if name == MANIFEST_FILE else briefing.read_verified(name)
 
     async def compare_page(self, request: Request) -> Response:
         """The archive's own compare view (``briefing compare --format html``), for two dates."""
@@ -148,12 +170,15 @@ class App:
         return self._start(form.get("date"), fresh=form.get("fresh") == "1")
 
     async def briefing(self, request: Request) -> Response:
+        """The briefing of a date if archived; else a page offering to build it. A GET never builds
+        (any web page could make a browser send one): building is a POST from the app's own form."""
         text = request.query_params.get("date")
         day = parse_day(text)
-        fresh = request.query_params.get("fresh") == "1"
-        if day is not None and not fresh and self.inside(day.isoformat(), "briefing.html"):
+        if day is None:
+            return self.message(400, "Not a date", f"Expected a date as YYYY-MM-DD, got {text!r}.")
+        if self.inside(day.isoformat(), "briefing.html"):
             return RedirectResponse(f"/{day.isoformat()}/briefing.html", status_code=303)
-        return self._start(text, fresh)
+        return self.page("offer.html.j2", day=day.isoformat(), future=day > self.today())
 
     def _start(self, text: str | None, fresh: bool) -> Response:
         day = parse_day(text)
@@ -169,7 +194,7 @@ class App:
         try:
             job = self.generator.submit(day, force=exists)
         except Busy as exc:
-            return self.page("job.html.j2", 409, job=exc.job, busy=True)
+            return self.job_page(exc.job, 409, busy=True)
         except RateLimited as exc:
             wait = max(1, round(exc.retry_after))
             return self.message(
@@ -184,7 +209,20 @@ class App:
         job = self.generator.get(request.path_params["job_id"])
         if job is None:
             return self.message(404, "No such job", "It may be older than the last 50 builds.")
-        return self.page("job.html.j2", job=job, busy=False)
+        return self.job_page(job, 200, busy=False)
+
+    def job_page(self, job: Job, status: int, busy: bool) -> HTMLResponse:
+        """A build's progress; its steps and error with paths relative to the archive."""
+        with self.generator.lock:
+            steps, error = list(job.steps), job.error
+        return self.page(
+            "job.html.j2",
+            status,
+            job=job,
+            busy=busy,
+            steps=[self.shown(step) for step in steps],
+            error=self.shown(error or ""),
+        )
 
 
 def render_compare(root: Path, a: date, b: date) -> str:

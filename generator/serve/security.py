@@ -6,8 +6,11 @@
 * With ``BRIEFING_SERVE_TOKEN`` set, every request needs it: ``Authorization:
   Bearer TOKEN``, or ``?token=TOKEN`` once (answered with an HttpOnly,
   SameSite=Strict cookie and a redirect that drops it from the address bar).
-* A POST must come from the app's own pages (``Origin``/``Referer``), so another
-  site cannot make a visitor's browser start a generation.
+* Only a POST changes anything, and it must come from the app's own pages
+  (``Origin``/``Referer``, and ``Sec-Fetch-Site`` same-origin where the browser
+  sends it), so another site cannot make a visitor's browser start or replace a
+  build; a request a browser marks ``Sec-Fetch-Site: cross-site`` is refused
+  whatever it asks for.
 * Every response says: no framing, no MIME sniffing, no referrer, and a content
   security policy that allows no script and no network request at all.
 """
@@ -113,6 +116,11 @@ class Guard(BaseHTTPMiddleware):
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-        if request.method == "POST" and not self._origin_ok(request):
+        fetch_site = request.headers.get("sec-fetch-site", "").lower()
+        if fetch_site == "cross-site":  # a browser says another site asked for it: a link, an <img>, a form
+            return PlainTextResponse("cross-site request refused", status_code=403)
+        if request.method not in ("GET", "HEAD") and (
+            fetch_site not in ("", "same-origin", "none") or not self._origin_ok(request)
+        ):
             return PlainTextResponse("cross-site request refused", status_code=403)
         return await call_next(request)

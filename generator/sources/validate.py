@@ -10,7 +10,7 @@ box). Nothing is silently charted, and nothing real is silently removed:
   its neighbours (a price of 1e300), is **rejected**: left out of the values
   and kept in :attr:`SeriesData.rejected` with the reason. When the latest
   observation was rejected, the indicators reading the series say "no data"
-  with that reason (:func:`blocking_rejection`) rather than present an older
+  with that reason (:attr:`SeriesData.blocking_rejection`) rather than present an older
   value as current;
 * a large move that a market can make (WTI at -37.63 on 2020-04-20, the
   unemployment rate from 4.4 to 14.8 % in April 2020) is **kept and marked**
@@ -35,7 +35,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from generator.model import Rejection, SeriesData
+from generator.model import Rejection
 from generator.spec import SeriesSpec
 
 MISSING_MARKERS = frozenset({"", ".", "nan", "NaN", "NA", "N/A", "null", "None", "#N/A"})
@@ -322,17 +322,3 @@ def rejections_between(rejections: Sequence[Rejection], start: date, end: date) 
     """The rejected observations dated from ``start`` to ``end``, both included."""
     return tuple(r for r in rejections if start <= r.date <= end)
 
-
-def blocking_rejection(data: SeriesData) -> str | None:
-    """Why the series has no current value, when its latest observation was rejected; else ``None``.
-
-    A rejection dated after the last kept observation means the source's
-    newest value is unusable: an indicator must then say "no data" with this
-    reason, not compute on the observation before it as if it were current.
-    """
-    last = data.last_date
-    late = [r for r in data.rejected if last is None or r.date > last]
-    if not late:
-        return None
-    newest = max(late, key=lambda r: r.date)
-    return f"{data.id}'s latest observation ({newest.date}) was rejected: {newest.reason}"

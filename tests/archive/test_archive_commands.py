@@ -154,3 +154,70 @@ def test_missing_snapshot(archive_copy: Path, tmp_path: Path, capsys) -> None:  
     code, _, err = run(capsys, "rerender", "2026-11-06", "--output", str(archive_copy), "--to", str(tmp_path / "r"))
     assert code == 5 and str(snap) in one_line(err)
     assert not (tmp_path / "r").exists()
+
+
+def test_rerender_checks_its_inputs_against_the_manifest(archive_copy: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from generator.snapshot_io import read_snapshot, snapshot_bytes
+
+    # A snapshot that still reads, with one value changed: only its hash tells it from the archived one.
+    folder = archive_copy / "2026-11-06"
+    snap = read_snapshot(folder / "snapshot.parquet")
+    sid = sorted(snap.series)[0]
+    values = snap.series[sid].values.copy()
+    values.iloc[-1] += 1.0
+    changed = replace(snap, series={**snap.series, sid: replace(snap.series[sid], values=values)})
+    (folder / "snapshot.parquet").write_bytes(snapshot_bytes(changed))
+    target = tmp_path / "r"
+    code, _, err = run(capsys, "rerender", "2026-11-06", "--output", str(archive_copy), "--to", str(target))
+    assert code == 5
+    assert one_line(err) == (
+        f"error: {folder / 'snapshot.parquet'}: damaged: its SHA-256 differs from the one manifest.json recorded "
+        "for it (changed or cut short since it was archived)"
+    )
+    assert not target.exists()
+
+    # A damaged document is what a re-render repairs: it goes ahead, and says which archived file is damaged.
+    html = archive_copy / "2026-11-13" / "briefing.html"
+    html.write_bytes(html.read_bytes()[:1000])
+    code, _, err = run(capsys, "rerender", "2026-11-13", "--output", str(archive_copy), "--to", str(target))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"warning: {html}: damaged: its SHA-256 differs from the one manifest.json recorded for it "
+        f"(changed or cut short since it was archived); the re-rendered copy in {target} can replace it"
+    ]
+    assert (target / "briefing.html").stat().st_size > 100_000
+
+
+def test_views_to_a_folder_or_an_unwritable_path(short_archive: Path, tmp_path: Path, freeze_disk, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    views = {
+        "compare": ["compare", "2026-11-06", "2026-11-13"],
+        "history": ["history", "vix"],
+    }
+    for name, args in views.items():
+        base = [*args, "--format", "html", "--output", str(short_archive), "--to"]
+        code, _, err = run(capsys, *base, str(folder))
+        assert (code, one_line(err)) == (4, f"error: --to {folder} is a folder: name the file to write, e.g. "
+                                            f"{folder / (name + '.html')}"), name  # fmt: skip
+        code, _, err = run(capsys, *base, str(tmp_path / "no" / "such" / "x.html"))
+        assert (code, one_line(err)) == (
+            4, f"error: cannot write {tmp_path / 'no' / 'such' / 'x.html'}: No such file or directory"
+        )  # fmt: skip
+    disk = freeze_disk()
+    for name, args in views.items():
+        code, _, err = run(capsys, *args, "--format", "html", "--output", str(short_archive), "--to", str(disk / "p.html"))
+        assert (code, one_line(err)) == (4, f"error: cannot write {disk / 'p.html'}: Read-only file system"), name
+    assert list(folder.iterdir()) == []
+
+
+def test_history_says_which_briefings_it_skipped(archive_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = archive_copy / "2026-11-06" / "manifest.json"
+    path.write_text(path.read_text()[:200])
+    code, out, err = run(capsys, "history", "vix", "--format", "json", "--output", str(archive_copy))
+    assert code == 0
+    assert [v["date"] for v in json.loads(out)["values"]] == ["2026-10-30", "2026-11-13"]
+    [line] = err.splitlines()
+    assert line.startswith(f"warning: skipped the briefing of 2026-11-06, which cannot be read: {path}: not valid JSON")

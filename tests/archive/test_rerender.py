@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -74,3 +75,51 @@ def test_rerender_refuses_to_write_over_the_archive(short_archive: Path, capsys)
     folder = short_archive / "2026-11-13"
     assert main(["rerender", "2026-11-13", "--output", str(short_archive), "--to", str(folder)]) == 4
     assert "re-render into a new folder" in capsys.readouterr().err
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_rerender_never_writes_into_an_archive(short_archive: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "out"
+    shutil.copytree(short_archive, root)
+    other = tmp_path / "other-archive"
+    shutil.copytree(short_archive, other)
+    split = tmp_path / "split"  # one folder per report: output/<report-id>/YYYY-MM-DD/
+    shutil.copytree(short_archive, split / "small_cap_rotation")
+    (split / "small_cap_rotation" / "index.html").unlink()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    before = {folder: tree(folder) for folder in (root, other, split, tmp_path / "notes")}
+    refused = {
+        root / "2026-10-30": f"{root / '2026-10-30'} is inside the archived briefing {root / '2026-10-30'}",
+        root / "2026-11-27": f"{root / '2026-11-27'} would look like an archived briefing of {root}",
+        root / "2026-10-30" / "revisions" / "9": f"{root / '2026-10-30' / 'revisions' / '9'} is inside the archived "
+        f"briefing {root / '2026-10-30'}",
+        root: f"{root} is an archive",
+        other / "2026-11-06": f"{other / '2026-11-06'} is inside the archived briefing {other / '2026-11-06'}",
+        other / "2026-12-04": f"{other / '2026-12-04'} would look like an archived briefing of {other}",
+        split / "2026-11-27": f"{split / '2026-11-27'} would look like an archived briefing of {split}",
+        split: f"{split} is an archive",
+        tmp_path / "notes": f"{tmp_path / 'notes'} is not empty",
+        tmp_path / "notes" / "mine.txt": f"{tmp_path / 'notes' / 'mine.txt'} is a file",
+    }
+    for target, why in refused.items():
+        code = main(["rerender", "2026-11-13", "--output", str(root), "--to", str(target), "--format", "html"])
+        err = capsys.readouterr().err
+        assert code == 4, (target, err)
+        assert err.splitlines() == [f"error: {why}: re-render into a new folder, or an empty one, outside any archive"]
+    assert {folder: tree(folder) for folder in before} == before
+
+    # A new folder, or an empty one, anywhere else is fine, even inside the archive root's own subfolders.
+    (tmp_path / "empty").mkdir()
+    for target in (tmp_path / "empty", tmp_path / "new" / "r", root / "rerenders" / "2026-11-13"):
+        code = main(["rerender", "2026-11-13", "--output", str(root), "--to", str(target), "--format", "html"])
+        assert code == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert sorted(p.name for p in target.iterdir()) == [
+            "briefing.html", "manifest.json", "report.toml", "snapshot.parquet"
+        ]
+        assert [p.name for p in target.parent.iterdir() if p.name.startswith(".")] == []  # staged, then renamed
+    assert {k: v for k, v in tree(root).items() if not k.startswith("rerenders/")} == before[root]

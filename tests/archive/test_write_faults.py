@@ -93,3 +93,61 @@ def test_real_full_disk_fails_cleanly_and_keeps_the_archive(small_disk: Path) ->
     with pytest.raises(OutputError, match=r"no space left on device.*the existing briefing is kept as it was"):
         build_briefing(date(2026, 11, 13), source="illustrative", formats=["html"], output_dir=small_disk, force=True)
     assert tree(small_disk) == before
+
+
+def test_two_writers_of_one_date_one_publishes_the_other_is_refused(tmp_path: Path, manifest: Manifest) -> None:
+    # A is held inside its write (after its check that the date is free) until B has finished or 2 s passed.
+    import threading
+
+    a_writing, b_finished = threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def held(path: Path, data: bytes) -> None:
+        a_writing.set()
+        b_finished.wait(2)
+        write_file(path, data)
+
+    def run(name: str, writer) -> None:  # type: ignore[no-untyped-def]
+        try:
+            write_briefing(tmp_path, DAY, {"briefing.html": name.encode()}, manifest, writer=writer)
+            results[name] = "published"
+        except OutputError as exc:
+            results[name] = str(exc)
+        finally:
+            if name == "B":
+                b_finished.set()
+
+    a = threading.Thread(target=run, args=("A", held))
+    a.start()
+    assert a_writing.wait(10)
+    b = threading.Thread(target=run, args=("B", write_file))
+    b.start()
+    a.join(20)
+    b.join(20)
+    assert results == {
+        "A": "published",
+        "B": f"{tmp_path / '2026-11-20'} already exists: use --force to replace it (the old one is kept as a revision)",
+    }
+    assert (tmp_path / "2026-11-20" / "briefing.html").read_bytes() == b"A"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-20"]  # no revision, no lock file, no leftover
+    assert not (tmp_path / "2026-11-20" / "revisions").exists()
+
+
+@pytest.mark.slow
+def test_two_generate_processes_for_one_date(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "generator.cli", "generate", "--date", "2026-11-20", "--source", "illustrative"]
+    command += ["--format", "html", "--output", str(tmp_path / "out"), "--quiet"]
+    procs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in "ab"]
+    done = sorted((p.wait(120), *p.communicate()) for p in procs)
+    (ok, out, _), (refused, _, err) = done
+    assert (ok, refused) == (0, 4), done
+    assert out.strip() == str(tmp_path / "out" / "2026-11-20")
+    assert err.splitlines() == [
+        f"error: {tmp_path / 'out' / '2026-11-20'} already exists: use --force to replace it "
+        "(the old one is kept as a revision)"
+    ]
+    assert not (tmp_path / "out" / "2026-11-20" / "revisions").exists()

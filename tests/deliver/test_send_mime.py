@@ -203,3 +203,21 @@ def test_chart_titles_are_the_charts_own_titles(delivered) -> None:  # type: ign
     ]
     assert [c.title for c in charts] == spans[: len(charts)]
     assert all(not c.title.startswith("Chart ") for c in charts)
+
+
+def test_the_email_leads_with_the_reading_what_changed_and_what_to_watch(delivered) -> None:  # type: ignore[no-untyped-def]
+    folder, _, server = delivered
+    msg = parse(server.received[0].content)
+    dashboard = json.loads((folder / "manifest.json").read_text())["dashboard"]
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    body = " ".join(text.split())
+    reading, changed, watch, scorecard = (body.index(h) for h in ("THE READING", "WHAT CHANGED", "WHAT TO WATCH",
+                                                                   "SCORECARD"))
+    assert reading < changed < watch < scorecard, "the reading, what changed and what to watch come first"
+    for sentence in dashboard["reading"]:
+        assert " ".join(sentence.split()) in body
+    for line in dashboard["watch"]:
+        assert " ".join(line.split()) in body
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", msg.get_body(("html",)).get_content())).split())  # type: ignore[union-attr]
+    assert page.index("The reading") < page.index("What changed") < page.index("What to watch") < page.index("Scorecard")
+    assert " ".join(dashboard["reading"][0].split()) in page

@@ -161,3 +161,18 @@ def test_non_local_bind_needs_a_token(capsys, monkeypatch) -> None:  # type: ign
         "error: --host 0.0.0.0 makes the archive reachable from other machines: set BRIEFING_SERVE_TOKEN "
         "in the environment to require an access token (or keep the default --host 127.0.0.1)"
     )
+
+
+@pytest.mark.parametrize("name", ["briefing.pdf", "briefing.html", "manifest.json"])
+def test_a_damaged_file_is_not_served(server, archive: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = archive / "2026-11-20" / name
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    r = request(server.port, "GET", f"/2026-11-20/{name}")
+    assert r.status == 500
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert whole[:2000] not in r.body and b"%PDF" not in r.body
+    assert "2026-11-20/" + name in r.text and "damaged" in r.text.lower()
+    assert str(archive) not in r.text
+    other = request(server.port, "GET", f"/2026-11-13/{name}")  # the other briefing is still served whole
+    assert other.status == 200 and other.body == (archive / "2026-11-13" / name).read_bytes()

@@ -57,7 +57,7 @@ def test_generate_now_with_progress_while_serving_others(server, archive: Path) 
     assert '<a class="briefing-link" href="/2026-11-06/briefing.html">' in request(port, "GET", "/").text
 
     # Rate limit: the next build may start only 300 s after the last one did.
-    limited = request(port, "GET", "/briefing?date=2026-10-30")
+    limited = request(port, "POST", "/generate", b"date=2026-10-30", {"Origin": f"http://127.0.0.1:{port}"})
     assert limited.status == 429
     retry = int(limited.headers["retry-after"])
     assert 200 < retry <= 300

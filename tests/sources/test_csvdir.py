@@ -199,7 +199,8 @@ def test_cli_import_refuses_ambiguous_dates_then_takes_the_format(capsys: pytest
 
     monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
     path = _write(tmp_path / "IWM.csv", AUGUST, "%d/%m/%Y")
-    assert main(["data", "import", str(path), "--report", str(REPO / "reports" / "small_cap_rotation.toml")]) == 1
+    # exit 2: a usage error, as data import reports every file it refuses (README: exit codes)
+    assert main(["data", "import", str(path), "--report", str(REPO / "reports" / "small_cap_rotation.toml")]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         "error: csv file IWM.csv: ambiguous dates in column 'Date' ('01/08/2025' is 1 August 2025 day first, "

@@ -16,7 +16,7 @@ from generator.indicators import evaluate_indicators
 from generator.model import Rejection, SeriesData
 from generator.pointintime import known_on
 from generator.sources.csvdir import CsvDirProvider, load_series
-from generator.sources.validate import blocking_rejection, check_series, fmt_number
+from generator.sources.validate import check_series, fmt_number
 from generator.spec import SeriesSpec, load_spec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def test_iwm_at_1e300_on_the_briefing_date_makes_its_indicators_no_data(tmp_path
     assert iwm.last_date == date(2025, 8, 12) and [r.date for r in iwm.rejected] == [date(2025, 8, 13)]
     reason = ("IWM's latest observation (2025-08-13) was rejected: 1.0e+300 USD is 4.4e+297 times the median of "
               "the nearby observations, 226 USD: not a market move")
-    assert blocking_rejection(iwm) == reason
+    assert iwm.blocking_rejection == reason
     got = evaluate_indicators(SPEC, snap)
     rel = got["iwm_spy_rel_1m"]
     assert (rel.value, rel.formatted(), rel.detail) == (None, "no data", reason)
@@ -137,7 +137,7 @@ def test_a_rejected_value_inside_the_history_is_left_out_and_the_rest_computes(t
     iwm[25] = 1e300  # 2025-08-05
     folder = _folder(tmp_path, iwm)
     snap = acquire(SPEC, date(2025, 8, 13), source=f"csv:{folder}", sources=DataSources())
-    assert blocking_rejection(snap.series["IWM"]) is None
+    assert snap.series["IWM"].blocking_rejection is None
     rel = evaluate_indicators(SPEC, snap)["iwm_spy_rel_1m"]
     # 31 common days (08-05 left out); the last is day 31, 21 common days before it is day 9:
     # IWM 231 / 209, SPY 431 / 409
@@ -149,9 +149,9 @@ def test_rejections_follow_the_point_in_time_cut() -> None:
                       rejected=(Rejection(date(2025, 8, 13), 412.0, "412 % is outside ..."),))
     dgs2 = SPEC.series["DGS2"]  # published a day late
     assert known_on(data, dgs2, date(2025, 8, 13)).rejected == ()
-    assert blocking_rejection(known_on(data, dgs2, date(2025, 8, 13))) is None
+    assert known_on(data, dgs2, date(2025, 8, 13)).blocking_rejection is None
     cut = known_on(data, dgs2, date(2025, 8, 14))
-    assert blocking_rejection(cut) == "DGS2's latest observation (2025-08-13) was rejected: 412 % is outside ..."
+    assert cut.blocking_rejection == "DGS2's latest observation (2025-08-13) was rejected: 412 % is outside ..."
 
 
 # ---------------------------------------------------------------- real histories
