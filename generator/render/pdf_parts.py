@@ -16,15 +16,14 @@ So the result is always the single pass's; a good prediction only makes it
 faster. A part that fails, or numbers that do not settle, leave the caller to
 lay the document out in one pass.
 
-Children die with the parent: they ask the kernel for ``SIGKILL`` when the
-parent exits (``PR_SET_PDEATHSIG``), and the parent kills any child still
+Children die with the parent (``generator.lifeline.die_with``: the kernel's
+parent-death signal and a pidfd watch), and the parent kills any child still
 running when it stops waiting, however it stops.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import hashlib
 import json
@@ -35,7 +34,6 @@ import resource
 import selectors
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -43,13 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.lifeline import die_with, private_tempdir
 from generator.render.pdf_join import PartPdf, join
 from generator.render.pdf_split import Cut, Numbers, Uncuttable, analyse, estimate, ghost_name, part_html
 
 log = logging.getLogger(__name__)
 
 MAX_RENDERS = 3  # per part; numbers that have not settled by then fall back to one pass
-_PR_SET_PDEATHSIG = 1
 
 # write(document, first): set the metadata and write the PDF (the attachments with the first part); also
 # returns the warnings WeasyPrint logged.
@@ -284,11 +282,11 @@ def _child_main(job: Callable[[], object], parent: int, fd: int) -> None:  # pra
     status = 1
     folder = None
     try:
-        _die_with_parent(parent)
+        die_with(parent)
         # WeasyPrint keeps fonts in a temporary folder that it removes when the document is collected; a
-        # child leaves with os._exit, so its temporary files go in a folder of its own, removed here.
-        folder = tempfile.mkdtemp(prefix=f"macro-briefing-{os.getpid()}-")
-        tempfile.tempdir = folder
+        # child leaves with os._exit, so its temporary files go in a folder of its own, removed here (or, if
+        # it is killed, by the next run: generator/lifeline.py).
+        folder = private_tempdir()
         payload = pickle.dumps((True, job()), protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
     except BaseException as exc:
@@ -301,15 +299,6 @@ def _child_main(job: Callable[[], object], parent: int, fd: int) -> None:  # pra
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
         os._exit(status)
-
-
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
 
 
 # ------------------------------------------------------------------ the parent
