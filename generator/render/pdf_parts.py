@@ -63,7 +63,8 @@ class Laid:
     part: PartPdf
     warnings: tuple[str, ...]
     cpu: float  # seconds of CPU in the child
-    max_rss_mib: float  # peak resident memory of the child
+    max_rss_mib: float  # peak resident memory of the child, the pages it shares with the parent included
+    private_mib: float  # its own memory when the part was written (Linux; 0 elsewhere)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Outcome:
     renders: list[int]  # layouts per part (1 when the prediction was right)
     cpu: list[float] = field(default_factory=list)
     max_rss_mib: list[float] = field(default_factory=list)
+    private_mib: list[float] = field(default_factory=list)
     wall: float = 0.0
 
 
@@ -203,7 +205,17 @@ def lay_out_part(cut: Cut, spans: Sequence[range], i: int, numbers: Numbers, ren
         bookmarks=tuple(tuple(p.bookmarks) for p in real),
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Laid(part, tuple(warnings) + tuple(write_warnings), time.process_time() - started, rss)
+    return Laid(part, tuple(warnings) + tuple(write_warnings), time.process_time() - started, rss, _private_mib())
+
+
+def _private_mib() -> float:
+    """This process's own memory: what it wrote to since the fork and what it mapped alone."""
+    try:
+        rollup = Path("/proc/self/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    kib = sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    return kib / 1024
 
 
 def _expect_ghost(pages: Sequence[Any], index: int, name: str) -> None:
@@ -340,6 +352,7 @@ def render_in_parts(html: str, render: Renderer, write: Writer, *, parts: int = 
         renders=run.renders,
         cpu=[f.cpu for f in final],
         max_rss_mib=[f.max_rss_mib for f in final],
+        private_mib=[f.private_mib for f in final],
         wall=time.perf_counter() - started,
     )
 

@@ -203,7 +203,8 @@ def test_the_parts_processes_exit_and_leave_no_files(tmp_path: Path, monkeypatch
     assert outcome is not None
     assert _children() == before
     assert list(tmp_path.iterdir()) == []  # WeasyPrint's font folders went with the processes
-    assert all(mib < 250 for mib in outcome.max_rss_mib), outcome.max_rss_mib
+    # Their own memory, beyond what they share with this (test) process: the target is 250 MiB a process.
+    assert all(0 < mib < 250 for mib in outcome.private_mib), outcome.private_mib
 
 
 SCRIPT = """
