@@ -43,7 +43,16 @@ from typing import Any
 
 from generator.lifeline import die_with, private_tempdir
 from generator.render.pdf_join import PartPdf, join
-from generator.render.pdf_split import Cut, Numbers, Uncuttable, analyse, estimate, ghost_name, part_html
+from generator.render.pdf_split import (
+    WEIGHT_PER_PAGE,
+    Cut,
+    Numbers,
+    Uncuttable,
+    analyse,
+    estimate,
+    ghost_name,
+    part_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +274,8 @@ class _Child:
     def reap(self) -> None:
         """After the pipe was closed: close this end (once out of the selector) and reap the child."""
         os.close(self.fd)
-        os.waitpid(self.pid, 0)
+        with contextlib.suppress(ChildProcessError):  # reaped by someone else's os.wait(): it has exited all the same
+            os.waitpid(self.pid, 0)
         self.finished = True
 
     def result(self) -> Laid:
@@ -322,6 +332,8 @@ def render_in_parts(html: str, render: Renderer, write: Writer, *, parts: int = 
     started = time.perf_counter()
     try:
         cut = analyse(html)
+        if sum(u.weight for u in cut.units) < WEIGHT_PER_PAGE:
+            raise Uncuttable("less than a page: not worth a second process")
         spans = cut.balanced(parts)
     except Uncuttable as exc:
         log.debug("PDF in one pass: %s", exc)

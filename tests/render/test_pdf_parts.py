@@ -167,10 +167,13 @@ def test_page_hints_survive_a_broken_or_unwritable_file(tmp_path: Path) -> None:
 
 
 def test_a_document_without_a_place_to_cut_is_laid_out_in_one_pass(caplog: pytest.LogCaptureFixture) -> None:
-    html = f"<html><body><p>{LOREM}</p><p>{LOREM}</p></body></html>"
+    html = f"<html><body>{f'<p>{LOREM}</p>' * 60}</body></html>"
+    short = document(chapters=2, paragraphs=1)
     with caplog.at_level(logging.DEBUG, logger="generator.render.pdf_parts"):
         assert render_in_parts(html, JOB.lay_out, JOB.write) is None
+        assert render_in_parts(short, JOB.lay_out, JOB.write) is None
     assert "too few units start a page" in caplog.text
+    assert "less than a page: not worth a second process" in caplog.text
     assert render_pdf(html, context(), parallel=True).startswith(b"%PDF")
 
 
