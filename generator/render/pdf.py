@@ -180,7 +180,7 @@ _hints: Any = None
 def _page_hints() -> Any:
     global _hints
     if _hints is None:
-        from generator.render.pdf_parts import PageHints
+        from generator.render.pdf_hints import PageHints
 
         _hints = PageHints.default()
     return _hints

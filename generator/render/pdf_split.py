@@ -24,8 +24,7 @@ gives for it, provided it is told what the other parts hold:
 The other parts' units stay in the tree as empty, hidden shells with their tag
 and classes, so selectors such as ``:first-child`` or ``a + b`` match as
 before. Which elements set strings, break pages or are hidden is read from the
-document's own stylesheets (tinycss2 and cssselect2, which WeasyPrint itself
-uses). A document that uses something this scheme cannot carry across a cut
+document's own stylesheets (``pdf_styles``). A document that uses something this scheme cannot carry across a cut
 (element counters, footnotes, running elements, ``target-text()``) is
 :class:`Uncuttable`, and is laid out in one pass.
 
@@ -40,18 +39,17 @@ import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import cssselect2
 import tinycss2
 import tinyhtml5
+
+from generator.render.pdf_styles import cascade, hidden, keyword, string_names, unsupported
+from generator.render.pdf_styles import declarations as styles_of
 
 GHOST = "pdf-ghost"  # a tag no stylesheet styles
 GHOST_PAGE = "pdf-ghost-page-"  # anchor marking ghost page N (global number)
 _NEUTRAL = ("display:block!important;height:0!important;margin:0!important;padding:0!important;border:0!important;"
             "float:none!important;position:static!important;overflow:hidden!important;")
-_WATCHED = {"string-set", "display", "break-before", "page-break-before"}
-_UNSUPPORTED = ("target-text(", "running(", "element(", "footnote")  # cannot be carried across a cut
 
 
 class Uncuttable(Exception):
@@ -165,14 +163,6 @@ def _combinations(items: Sequence[int], k: int) -> Iterator[list[int]]:
 # ------------------------------------------------------------------ reading the document
 
 
-@dataclass(frozen=True)
-class _Declaration:
-    selector: list[Any]  # tokens; empty in @page rules
-    name: str
-    value: list[Any]  # tokens
-    important: bool
-
-
 def analyse(html: str) -> Cut:
     """Parse the print HTML and find its units, where a part may start, and which elements set strings."""
     root = tinyhtml5.parse(html, namespace_html_elements=False)
@@ -181,10 +171,12 @@ def analyse(html: str) -> Cut:
         raise Uncuttable("the document has no body")
     if any(link.get("rel", "").lower() == "stylesheet" for link in root.iter("link")):
         raise Uncuttable("a linked stylesheet cannot be read here")
-    declarations = [d for style in root.iter("style") for d in _declarations(style.text or "")]
-    _refuse_unsupported(declarations)
-    styles = _cascade(root, declarations)
-    hidden = _hidden(body, styles)
+    declarations = [d for style in root.iter("style") for d in styles_of(style.text or "")]
+    reason = unsupported(declarations)
+    if reason:
+        raise Uncuttable(reason)
+    styles = cascade(root, declarations)
+    boxless = hidden(body, styles)
 
     elements: list[ET.Element] = []
     for child in body:
@@ -204,12 +196,12 @@ def analyse(html: str) -> Cut:
                 refs.add(href[1:])
             weight += _weight(node)
             string_set = styles.get(node, {}).get("string-set")
-            names = _string_names(string_set) if string_set and node not in hidden else ()
+            names = string_names(string_set) if string_set and node not in boxless else ()
             if names:
                 setters.append(Setter(i, node, names, tinycss2.serialize(string_set).strip()))
         style = styles.get(element, {})
-        forced = _keyword(style.get("break-before") or style.get("page-break-before")) in {"page", "always"}
-        units.append(Unit(element, forced and element not in hidden, frozenset(anchors), frozenset(refs), weight))
+        forced = keyword(style.get("break-before") or style.get("page-break-before")) in {"page", "always"}
+        units.append(Unit(element, forced and element not in boxless, frozenset(anchors), frozenset(refs), weight))
     return Cut(root, tuple(units), tuple(setters))
 
 
@@ -222,122 +214,6 @@ def _weight(node: ET.Element) -> float:
     if node.tag in ("img", "svg"):
         return text + 2500.0
     return float(text)
-
-
-def _declarations(css: str) -> Iterator[_Declaration]:
-    """Every declaration of a stylesheet that applies in print: style rules, @media print, @page."""
-    yield from _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-
-
-def _rules(rules: list[Any]) -> Iterator[_Declaration]:
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            yield from _block(rule.prelude, rule.content)
-        elif rule.type == "at-rule" and rule.content is not None:
-            if rule.lower_at_keyword == "media" and _for_print(rule.prelude):
-                yield from _rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
-            elif rule.lower_at_keyword == "page":  # what the page prints, margin boxes too: checked like the rest
-                yield from _block([], rule.content)
-
-
-def _block(selector: list[Any], content: list[Any]) -> Iterator[_Declaration]:
-    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
-        if item.type == "declaration":
-            yield _Declaration(selector, item.lower_name, item.value, item.important)
-        elif item.type == "at-rule" and item.content is not None:  # @top-left { ... } inside @page
-            yield from _block(selector, item.content)
-
-
-def _for_print(prelude: list[Any]) -> bool:
-    text = tinycss2.serialize(prelude).strip().lower()
-    if not text:
-        return True
-    for query in text.split(","):
-        words = query.split()
-        if words and words[0] == "only":
-            words = words[1:]
-        if not words or words[0] in ("print", "all") or words[0].startswith("("):
-            return True
-    return False
-
-
-def _refuse_unsupported(declarations: list[_Declaration]) -> None:
-    for d in declarations:
-        text = tinycss2.serialize(d.value).strip().lower()
-        if d.name in ("counter-increment", "counter-reset", "counter-set") and text != "none":
-            where = "on elements" if d.selector else "in @page"
-            raise Uncuttable(f"{d.name} {where}: the counter would not carry across a cut")
-        if any(word in text for word in _UNSUPPORTED):
-            raise Uncuttable(f"{d.name}: {text} cannot be carried across a cut")
-        for token in d.value:
-            if token.type == "function" and token.lower_name in ("target-counter", "target-counters"):
-                args = [t for t in token.arguments if t.type not in ("whitespace", "literal")]
-                counter = args[1].lower_value if len(args) > 1 and args[1].type == "ident" else ""
-                if counter not in ("page", "pages"):
-                    raise Uncuttable(f"{token.lower_name}() of {counter!r}: only page numbers cross a cut")
-
-
-def _cascade(root: ET.Element, declarations: list[_Declaration]) -> dict[ET.Element, dict[str, list[Any]]]:
-    """The winning value of the watched properties for each element (author rules and style attributes)."""
-    matcher = cssselect2.Matcher()
-    for order, d in enumerate(declarations):
-        if d.name not in _WATCHED or not d.selector:
-            continue
-        try:
-            selectors = cssselect2.compile_selector_list(d.selector)
-        except cssselect2.SelectorError:
-            continue  # WeasyPrint ignores it too (and warns)
-        for selector in selectors:
-            if selector.pseudo_element is None:
-                matcher.add_selector(selector, (order, d))
-    styles: dict[ET.Element, dict[str, list[Any]]] = {}
-    for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
-        won: dict[str, tuple[tuple[Any, ...], list[Any]]] = {}
-        candidates = [((d.important, specificity, order), d) for specificity, _, _, (order, d) in matcher.match(wrapper)]
-        inline = wrapper.etree_element.get("style")
-        if inline:  # a style attribute beats every selector of the same importance
-            candidates.extend(((d.important, (1, 0, 0, 0), 0), d) for d in _block([], tinycss2.parse_component_value_list(inline)))
-        for key, d in candidates:
-            if d.name in _WATCHED and (d.name not in won or key > won[d.name][0]):
-                won[d.name] = (key, d.value)
-        if won:
-            styles[wrapper.etree_element] = {name: value for name, (_key, value) in won.items()}
-    return styles
-
-
-def _hidden(body: ET.Element, styles: dict[ET.Element, dict[str, list[Any]]]) -> set[ET.Element]:
-    """The elements that make no box: display none, or inside one that is."""
-    hidden: set[ET.Element] = set()
-
-    def walk(node: ET.Element, inside: bool) -> None:
-        inside = inside or _keyword(styles.get(node, {}).get("display")) == "none"
-        if inside:
-            hidden.add(node)
-        for child in node:
-            if isinstance(child.tag, str):
-                walk(child, inside)
-
-    walk(body, False)
-    return hidden
-
-
-def _keyword(value: list[Any] | None) -> str:
-    tokens = [t for t in value or () if t.type != "whitespace"]
-    return str(tokens[0].lower_value) if len(tokens) == 1 and tokens[0].type == "ident" else ""
-
-
-def _string_names(value: list[Any]) -> tuple[str, ...]:
-    """The names a string-set value sets: ``a content(), b attr(x)`` -> (a, b)."""
-    names, expect_name = [], True
-    for token in value:
-        if token.type == "literal" and token.value == ",":
-            expect_name = True
-        elif token.type == "ident" and expect_name and token.lower_value != "none":
-            names.append(str(token.value))
-            expect_name = False
-        elif token.type != "whitespace":
-            expect_name = False
-    return tuple(names)
 
 
 # ------------------------------------------------------------------ building a part

@@ -21,7 +21,8 @@ from pdf_facts import facts
 
 from generator.render.context import BriefingContext
 from generator.render.pdf import PdfAttachment, PdfJob, PdfWarning, parallel_default, render_pdf
-from generator.render.pdf_parts import PageHints, Pagination, render_in_parts
+from generator.render.pdf_hints import PageHints, Pagination
+from generator.render.pdf_parts import render_in_parts
 
 REPO = Path(__file__).resolve().parents[2]
 LOREM = ("Small caps lead when credit is easy and the curve steepens; they lag when funding tightens. "

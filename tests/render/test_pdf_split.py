@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from generator.render.pdf_parts import Pagination
+from generator.render.pdf_hints import Pagination
 from generator.render.pdf_split import WEIGHT_PER_PAGE, Cut, Numbers, Uncuttable, analyse, estimate, part_html
 
 
