@@ -42,6 +42,7 @@ from generator.lifeline import die_with, private_tempdir
 from generator.render.pdf_hints import PageHints, Pagination, shape_key
 from generator.render.pdf_join import PartPdf, join
 from generator.render.pdf_split import (
+    GHOST_PAGE,
     WEIGHT_PER_PAGE,
     Cut,
     Numbers,
@@ -114,7 +115,7 @@ def lay_out_part(cut: Cut, spans: Sequence[range], i: int, numbers: Numbers, ren
     ghosts = [p for p in pages if p not in real]
     for page in ghosts:
         for name, where in page.anchors.items():
-            if not name.startswith("pdf-ghost-page-"):
+            if not name.startswith(GHOST_PAGE):
                 real[0].anchors.setdefault(name, where)
     pdf, write_warnings = write(document.copy(real), i == 0)
     part = PartPdf(
@@ -264,7 +265,7 @@ def render_in_parts(html: str, render: Renderer, write: Writer, *, parts: int = 
         return None
     pdf = join([f.part for f in final])
     if hints is not None:
-        wanted = {r for i in range(len(spans)) for n in (run.wanted[i],) for r, _ in (*n.anchors_before, *n.anchors_after)}
+        wanted = {anchor for n in run.wanted for anchor, _ in (*n.anchors_before, *n.anchors_after)}
         hints.put(key, Pagination(tuple(len(f.part.heights) for f in final),
                                   tuple({a: p for a, p in f.part.anchors.items() if a in wanted} for f in final)))
     return Outcome(
