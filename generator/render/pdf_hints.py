@@ -37,7 +37,9 @@ class Pagination:
         before, after = [], []
         for ref in refs:
             k = part_of[owner[ref]]
-            local = self.anchors[k].get(ref, 0)
+            local = self.anchors[k].get(ref)
+            if local is None:  # its part has no box for it: left out, so WeasyPrint warns as in one pass
+                continue
             if k < i:
                 before.append((ref, sum(self.pages[:k]) + local + 1))
             else:

@@ -230,8 +230,10 @@ def part_html(cut: Cut, span: range, numbers: Numbers) -> str:
     for i, unit in enumerate(units):
         if i not in span:
             _shell(unit.element)
-    before = dict(numbers.anchors_before)
-    after = dict(numbers.anchors_after)
+    # An anchor predicted past the ghost pages (a guess that does not add up) goes on the last one: the
+    # numbers are checked against the other parts' layouts anyway.
+    before = {a: min(max(p, 1), numbers.before) for a, p in numbers.anchors_before}
+    after = {a: min(max(p, 1), numbers.after) for a, p in numbers.anchors_after}
     if numbers.before:
         pages = [_ghost_page(g, g > 1, [a for a, p in before.items() if p == g]) for g in range(1, numbers.before + 1)]
         pages[-1].append(carriers)

@@ -279,3 +279,15 @@ def test_parallel_by_default_except_where_told_or_inside_a_worker(monkeypatch: p
     worker.start()
     assert receive.recv() is False  # a pool worker: the pool keeps the cores busy already
     worker.join()
+
+
+def test_a_link_to_an_anchor_without_a_box_warns_as_in_one_pass() -> None:
+    html = document().replace('<h3 id="ch1-a">', '<p><a href="#gone">a dead link</a></p><h3 id="ch1-a">')
+    html = html.replace('<h3 id="ch5-a">', '<span id="gone" style="display: none">x</span><h3 id="ch5-a">')
+    with pytest.warns(PdfWarning, match="No anchor #gone"):
+        render_pdf(html, context(), parallel=False)
+    outcome = render_in_parts(html, JOB.lay_out, JOB.write)
+    assert outcome is not None
+    # The first guess put a ghost anchor for it; once part 2 showed it has no box, part 1 was laid out again.
+    assert outcome.renders[0] == 2
+    assert any("No anchor #gone" in w for w in outcome.warnings)
