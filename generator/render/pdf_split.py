@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import tinycss2
 import tinyhtml5
 
-from generator.render.pdf_styles import cascade, hidden, keyword, string_names, unsupported
+from generator.render.pdf_styles import cascade, hidden, in_columns, keyword, string_names, unsupported
 from generator.render.pdf_styles import declarations as styles_of
 
 GHOST = "pdf-ghost"  # a tag no stylesheet styles
@@ -64,7 +64,8 @@ class Unit:
     starts_page: bool  # the stylesheet forces a page break before it: a part may start here
     anchors: frozenset[str]  # ids inside it
     refs: frozenset[str]  # ids it links to (href="#id")
-    weight: float  # a rough layout cost, to balance the parts
+    weight: float  # about the room it takes (see _weight), to guess the pages
+    cost: float  # about the work of laying it out, to balance the parts
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,8 @@ class Cut:
         return [i for i, unit in enumerate(self.units) if unit.starts_page and i > 0]
 
     def balanced(self, parts: int = 2) -> list[range]:
-        """Split into ``parts`` runs of units at page starts, the heaviest as light as it can be."""
-        weights = [u.weight for u in self.units]
+        """Split into ``parts`` runs of units at page starts, the costliest as cheap as it can be."""
+        weights = [u.cost for u in self.units]
         best: tuple[float, list[int]] | None = None
         for cuts in _combinations(self.starts(), parts - 1):
             bounds = [0, *cuts, len(weights)]
@@ -110,6 +111,9 @@ class Cut:
 
 
 WEIGHT_PER_PAGE = 7400.0  # of the weights below, about one A4 page of the briefing (for a first guess only)
+# Balancing columns makes WeasyPrint lay their content out again and again: measured on the briefing, its
+# two-column appendix and dashboard cost five to ten times as much per character as the sections.
+COLUMN_COST = 6.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ def analyse(html: str) -> Cut:
         raise Uncuttable(reason)
     styles = cascade(root, declarations)
     boxless = hidden(body, styles)
+    balanced_columns = in_columns(body, styles)
 
     elements: list[ET.Element] = []
     for child in body:
@@ -186,7 +191,7 @@ def analyse(html: str) -> Cut:
             elements.append(child)
     units, setters = [], []
     for i, element in enumerate(elements):
-        anchors, refs, weight = set[str](), set[str](), 0.0
+        anchors, refs, weight, cost = set[str](), set[str](), 0.0, 0.0
         for node in element.iter():
             if not isinstance(node.tag, str):
                 continue
@@ -194,14 +199,17 @@ def analyse(html: str) -> Cut:
             href = node.get("href", "")
             if href.startswith("#") and len(href) > 1:
                 refs.add(href[1:])
-            weight += _weight(node)
+            room = _weight(node)
+            weight += room
+            cost += room * (COLUMN_COST if node in balanced_columns else 1.0)
             string_set = styles.get(node, {}).get("string-set")
             names = string_names(string_set) if string_set and node not in boxless else ()
             if names:
                 setters.append(Setter(i, node, names, tinycss2.serialize(string_set).strip()))
         style = styles.get(element, {})
         forced = keyword(style.get("break-before") or style.get("page-break-before")) in {"page", "always"}
-        units.append(Unit(element, forced and element not in boxless, frozenset(anchors), frozenset(refs), weight))
+        starts = forced and element not in boxless
+        units.append(Unit(element, starts, frozenset(anchors), frozenset(refs), weight, cost))
     return Cut(root, tuple(units), tuple(setters))
 
 

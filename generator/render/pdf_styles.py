@@ -12,7 +12,7 @@ from typing import Any
 import cssselect2
 import tinycss2
 
-WATCHED = {"string-set", "display", "break-before", "page-break-before"}
+WATCHED = {"string-set", "display", "break-before", "page-break-before", "columns", "column-count", "column-width"}
 _UNSUPPORTED = ("target-text(", "running(", "element(", "footnote")  # cannot be carried across a cut
 Styles = dict[ET.Element, dict[str, list[Any]]]  # element -> watched property -> winning value (tokens)
 
@@ -122,6 +122,27 @@ def hidden(body: ET.Element, styles: Styles) -> set[ET.Element]:
 
     walk(body, False)
     return hidden
+
+
+def in_columns(body: ET.Element, styles: Styles) -> set[ET.Element]:
+    """The elements inside a multi-column box: WeasyPrint lays them out several times to balance the columns."""
+    found: set[ET.Element] = set()
+
+    def walk(node: ET.Element, inside: bool) -> None:
+        if inside:
+            found.add(node)
+        style = styles.get(node, {})
+        inside = inside or any(_columns(style.get(name)) for name in ("columns", "column-count", "column-width"))
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child, inside)
+
+    walk(body, False)
+    return found
+
+
+def _columns(value: list[Any] | None) -> bool:
+    return any((t.type == "number" and t.value > 1) or t.type == "dimension" for t in value or ())
 
 
 def keyword(value: list[Any] | None) -> str:

@@ -8,7 +8,16 @@ import re
 import pytest
 
 from generator.render.pdf_hints import Pagination
-from generator.render.pdf_split import WEIGHT_PER_PAGE, Cut, Numbers, Uncuttable, analyse, estimate, part_html
+from generator.render.pdf_split import (
+    COLUMN_COST,
+    WEIGHT_PER_PAGE,
+    Cut,
+    Numbers,
+    Uncuttable,
+    analyse,
+    estimate,
+    part_html,
+)
 
 
 def _doc(css: str, body: str) -> str:
@@ -65,6 +74,15 @@ def test_string_setters_follow_the_cascade() -> None:
 def test_weights_count_text_rows_and_pictures() -> None:
     cut = analyse(_doc("", '<p>abcd</p><div><img src="data:,"></div><table><tr><td>xy</td></tr></table>'))
     assert [u.weight for u in cut.units] == [4.0, 2500.0, 152.0]
+
+
+def test_what_sits_in_balanced_columns_costs_more_to_lay_out() -> None:
+    css = ".cols { columns: 2; } .w { column-width: 10em; }"
+    body = ('<p>abcd</p><div class="cols"><p>abcd</p></div><div class="w"><p>ab</p></div>'
+            '<div style="column-count: 1"><p>ab</p></div>')
+    cut = analyse(_doc(css, body))
+    assert [u.weight for u in cut.units] == [4.0, 4.0, 2.0, 2.0]
+    assert [u.cost for u in cut.units] == [4.0, 4.0 * COLUMN_COST, 2.0 * COLUMN_COST, 2.0]
 
 
 def test_balanced_parts_start_at_page_breaks_and_even_out_the_weight() -> None:
