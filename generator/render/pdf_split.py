@@ -23,9 +23,10 @@ gives for it, provided it is told what the other parts hold:
 
 The other parts' units stay in the tree as empty, hidden shells with their tag
 and classes, so selectors such as ``:first-child`` or ``a + b`` match as
-before. Which elements set strings, break pages or are hidden is read from the
-document's own stylesheets (``pdf_styles``). A document that uses something this scheme cannot carry across a cut
-(element counters, footnotes, running elements, ``target-text()``) is
+before. Which elements set strings, break pages, sit in balanced columns or
+are hidden is read from the document's own stylesheets (``pdf_styles``). A
+document that uses something this scheme cannot carry across a cut (element
+counters, footnotes, running elements, ``target-text()``) is
 :class:`Uncuttable`, and is laid out in one pass.
 
 How many pages each part has is only known once it is laid out: the numbers a
@@ -35,6 +36,7 @@ part is given are a prediction, checked afterwards (see ``pdf_parts``).
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -87,8 +89,9 @@ class Cut:
     units: tuple[Unit, ...]
     setters: tuple[Setter, ...]
 
-    @property
+    @functools.cached_property
     def owner(self) -> dict[str, int]:
+        """Anchor -> the unit that holds it."""
         return {anchor: i for i, unit in enumerate(self.units) for anchor in unit.anchors}
 
     def starts(self) -> list[int]:

@@ -261,17 +261,18 @@ def test_the_parts_processes_die_with_their_parent(tmp_path: Path) -> None:
 
 
 def _default_in_a_worker(conn: object) -> None:
-    conn.send(parallel_default())  # type: ignore[attr-defined]
+    conn.send(parallel_default(load=0.0))  # type: ignore[attr-defined]
 
 
-def test_parallel_by_default_except_where_told_or_inside_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_by_default_where_a_core_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BRIEFING_PDF_PARALLEL", raising=False)
     cores = len(os.sched_getaffinity(0))
-    assert parallel_default() == (cores > 1)
+    assert parallel_default(load=0.9) == (cores > 1)
+    assert parallel_default(load=cores - 0.4) is False  # every core busy: the second process would only wait
     monkeypatch.setenv("BRIEFING_PDF_PARALLEL", "0")
-    assert parallel_default() is False
+    assert parallel_default(load=0.0) is False
     monkeypatch.setenv("BRIEFING_PDF_PARALLEL", "1")
-    assert parallel_default() is True
+    assert parallel_default(load=float(cores)) is True
     monkeypatch.delenv("BRIEFING_PDF_PARALLEL")
     context_ = multiprocessing.get_context("fork")
     receive, send = context_.Pipe(duplex=False)
@@ -279,6 +280,8 @@ def test_parallel_by_default_except_where_told_or_inside_a_worker(monkeypatch: p
     worker.start()
     assert receive.recv() is False  # a pool worker: the pool keeps the cores busy already
     worker.join()
+    receive.close()
+    send.close()
 
 
 def test_a_link_to_an_anchor_without_a_box_warns_as_in_one_pass() -> None:
