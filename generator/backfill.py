@@ -42,7 +42,6 @@ from generator.acquire import (
     default_sources,
     parse_source,
 )
-from generator.archive.index import write_index
 from generator.archive.past import earlier
 from generator.archive.read import scan
 from generator.archive.write import prepare_root, write_briefing
@@ -51,7 +50,7 @@ from generator.errors import ArchiveError, BriefingError, OutputError, UsageErro
 from generator.lifeline import empty_tempdir, remove_orphaned_tempdirs, start_worker
 from generator.model import Analysis, SeriesData, Snapshot
 from generator.past import Earlier, select_past
-from generator.pipeline import check_formats, load_report
+from generator.pipeline import check_formats, load_report, refresh_index
 from generator.plan import Plan
 from generator.record import Record, make_record
 from generator.render.documents import render_files
@@ -315,7 +314,7 @@ def backfill(
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     try:
-        write_index(root)
+        refresh_index(root)
     except OutputError as exc:
         say(f"warning: archive index not updated: {exc}")
     return result

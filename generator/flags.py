@@ -180,7 +180,7 @@ def flag_reading(flag: FlagSpec, state: FlagState, indicators: dict[str, Indicat
             pass
     ind = indicators.get(flag.indicator)
     if ind is None or ind.value is None:
-        return f"{flag.label}: no data"
+        return f"no data ({ind.detail})" if ind is not None and ind.detail else "no data"
     text = f"{ind.label} at {amount(ind.value, ind.unit, ind.decimals)}"
     return text + (f" as of {ind.as_of} (stale)" if ind.stale else "")
 

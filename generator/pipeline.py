@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.acquire import DataSources, acquire_inputs
 from generator.archive import check_target, write_briefing
-from generator.archive.index import write_index
+from generator.archive.index import index_rows, write_index
 from generator.archive.past import load_past
 from generator.charts.history import draw_history
 from generator.charts.worker import ChartWorker
@@ -27,6 +27,7 @@ from generator.model import Analysis, ChartImage
 from generator.past import Past, history_now
 from generator.plan import Plan, compile_plan
 from generator.record import Record, make_record
+from generator.render.archive_page import render_index
 from generator.render.documents import render_files
 from generator.render.pdf import preload as preload_pdf
 from generator.reports import archive_root, find_report
@@ -139,12 +140,17 @@ def publish(
     say("writing the archive")
     directory, manifest = write_briefing(root, day, files, record.manifest, force=force)
     try:
-        write_index(root)
+        refresh_index(root)
     except OutputError as exc:  # the briefing itself is complete; only the derived index page is stale
         log.warning("%s", exc)
         say(f"warning: archive index not updated: {exc}")
     written = {name: directory / name for name in [*files, "manifest.json"]}
     return BriefingResult(date=day, directory=directory, files=written, manifest=manifest.as_json(), analysis=analysis)
+
+
+def refresh_index(root: Path) -> Path:
+    """Rebuild the archive's overview page: the archive reads its briefings, render fills the page, it writes it."""
+    return write_index(root, render_index(*index_rows(root)))
 
 
 __all__ = ["FORMATS", "BriefingResult", "Past", "build_briefing", "check_date", "check_formats", "load_report"]

@@ -8,16 +8,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from cli_errors import one_error
 
 from generator.cli import main
-
-
-def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    _, err = capsys.readouterr()
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    return code, lines[0]
 
 
 @pytest.mark.parametrize(

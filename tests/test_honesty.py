@@ -147,3 +147,22 @@ def test_the_second_report_builds_on_the_real_data(newest_store: Path, tmp_path:
     assert result.manifest["report_definition"]["id"] == plan.report_id == "rates_credit_cycle"
     assert result.analysis.stance.label in ("Supportive", "Mixed", "Fragile", "Insufficient evidence")
     assert {t.verdict for t in result.analysis.thesis} >= {"consistent"}
+
+
+def test_the_weekly_note_fits_its_pages_on_the_real_data(newest_store: Path, tmp_path: Path) -> None:
+    result = build_briefing(DAY, source="store", output_dir=tmp_path,
+                            sources=DataSources(store=ParquetStore(newest_store)))
+    pdf = PdfReader(result.files["briefing.pdf"])
+    appendix = pdf.get_destination_page_number(pdf.named_destinations["appendix"]) + 1
+    body, tail = appendix - 1, len(pdf.pages) - appendix + 1
+    assert body <= 10 and tail <= 3, (body, tail)
+    first = " ".join(pdf.pages[0].extract_text().split()).lower()
+    for heading in ("the reading", "what changed", "what to watch", "what would change the view"):
+        assert heading in first
+    assert "Performance" in " ".join(pdf.pages[2].extract_text().split())  # the grid on page 3
+    # Each takeaway's first line is a line of words, not its first word alone ("5. Over" / "twelve months ...":
+    # a space before the page reference made WeasyPrint break there).
+    lines = pdf.pages[1].extract_text().splitlines()
+    takeaways = lines[lines.index("Key takeaways") + 1 : lines.index("Scorecard")]
+    starts = [line for line in takeaways if line[:1].isupper()]
+    assert len(starts) >= 3 and all(len(line.split()) > 3 for line in takeaways if "→" not in line), takeaways

@@ -37,7 +37,7 @@ SHARED = ("generator.model", "generator.manifest", "generator.phrasing", "genera
           # The registered formulas are pure functions: a chart reuses its indicator's, so that a title states
           # the table's number. Evaluating them for the briefing (indicators.evaluate) is the analysis stage.
           "generator.indicators.returns", "generator.indicators.leadership", "generator.indicators.levels",
-          "generator.indicators.registry", "generator.indicators.performance",
+          "generator.indicators.registry", "generator.indicators.performance", "generator.indicators.horizon_returns",
           "generator.watch", "generator.flag_distance", "generator.snapshot_io", "generator.plan.graph",
           "generator.charts.kinds", "generator.charts.params", "generator.charts.worker", "generator.pipeline",
           "generator.version", "generator.spec_performance",
@@ -64,7 +64,7 @@ def test_a_briefing_goes_through_each_stage_once_in_order(tmp_path: Path) -> Non
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         nonlocal started, ended
         name = frame.f_code.co_name
-        if ended or (frame.f_globals.get("__name__") == "generator.archive.index" and name == "write_index"):
+        if ended or (frame.f_globals.get("__name__") == "generator.pipeline" and name == "refresh_index"):
             ended = True
             return
         if event != "call" or name.startswith(("<", "__")):  # module code, comprehensions, a value's own dunders

@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_errors import one_error
 from report_copies import replaced, report_copy
 
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    _, err = capsys.readouterr()
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
-    return code, lines[0]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
 """The archive of briefings: one folder per date under a configurable root.
 
-``write`` (atomic writes, numbered revisions), ``read`` (validated manifests,
-snapshots, listing), ``document`` (what a folder holds, including the
-comparison with the previous briefing) and ``index`` (the archive index page).
+It stores and reads; it does not draw or render. ``write`` (atomic writes,
+numbered revisions, per-date locks), ``swap`` (crash-safe replacement),
+``read`` (validated manifests, snapshots, listing), ``past`` (the earlier
+briefings a new one compares with) and ``index`` (the rows of the overview
+page, and writing it).
 """
 
 from __future__ import annotations

@@ -8,13 +8,11 @@ state across briefings. It is regenerated after each briefing is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.archive.lock import name_lock
 from generator.archive.read import ArchivedBriefing, Problem, scan, source_kind
 from generator.archive.write import Writer, write_atomic, write_file
-from generator.render.html import environment
 
 INDEX_FILE = "index.html"
 
@@ -95,25 +93,15 @@ def heat_map(briefings: list[ArchivedBriefing]) -> list[HeatRow]:
     return rows
 
 
-def render_index(root: Path, now: datetime | None = None) -> str:
+def index_rows(root: Path) -> tuple[list[ListRow], list[ListRow], list[HeatRow], list[Problem]]:
+    """What the overview page shows: rows newest first, the timeline oldest first, the heat-map, problems."""
     good, bad = scan(root)
-    return (
-        environment()
-        .get_template("index.html.j2")
-        .render(
-            rows=[list_row(b) for b in reversed(good)],
-            timeline=[list_row(b) for b in good],
-            heat=heat_map(good),
-            problems=bad,
-            generated=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-        )
-    )
+    return [list_row(b) for b in reversed(good)], [list_row(b) for b in good], heat_map(good), bad
 
 
-def write_index(root: Path, writer: Writer = write_file) -> Path:
-    """Regenerate ``ROOT/index.html`` atomically; return its path."""
+def write_index(root: Path, page: str, writer: Writer = write_file) -> Path:
+    """Write ``ROOT/index.html`` (rendered by :func:`generator.render.archive_page.render_index`) atomically."""
     path = Path(root) / INDEX_FILE
-    page = render_index(Path(root)).encode("utf-8")
     with name_lock(Path(root), INDEX_FILE):  # its temporary file is a leftover only once nobody holds this
-        write_atomic(path, page, writer)
+        write_atomic(path, page.encode("utf-8"), writer)
     return path

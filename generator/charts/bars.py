@@ -6,9 +6,9 @@ import pandas as pd
 
 from generator.charts.kinds import Arity, Drawn, NothingToPlot, Param, chart_kind, param, reading
 from generator.charts.style import INK, NEGATIVE, NEUTRAL, POSITIVE, current_layout, new_figure, unit_label
-from generator.charts.words import trading_days_words
+from generator.charts.words import months_words
 from generator.errors import InsufficientHistory
-from generator.indicators.returns import relative_return
+from generator.indicators.horizon_returns import months_relative
 from generator.phrasing import Quantity
 from generator.spec import ChartSpec
 
@@ -25,7 +25,7 @@ from generator.spec import ChartSpec
     },
     series=Arity(2, benchmark_last=True),
     params=[
-        Param("window", "integer", 63, "the return window, in trading days", minimum=1),
+        Param("months", "integer", 3, "the return horizon, in calendar months (the performance grid's)", minimum=1),
         Param(
             "names",
             "texts",
@@ -39,31 +39,37 @@ from generator.spec import ChartSpec
 def relative_bars(
     spec: ChartSpec, data: dict[str, pd.Series], labels: dict[str, str], start: pd.Timestamp, end: pd.Timestamp
 ) -> Drawn:
-    """Each series' return minus the benchmark's (the last series) over ``window`` trading days, in pp.
+    """Each series' return minus the benchmark's (the last series) over ``months`` calendar months, in pp.
 
-    Each bar is the indicator ``relative_return`` of its series against the
-    benchmark (on the dates both trade), so a table showing one agrees with its
-    bar. ``names`` gives each bar a short name (same order as the series). Bars
+    Each bar is the indicator ``relative_return_months`` of its series against
+    the benchmark (the performance grid's definition), so a table or the grid
+    showing one agrees with its bar. ``names`` gives each bar a short name (same order as the series). Bars
     are sorted, navy and solid above zero, vermilion and hatched below (readable
-    in grey print). A series too short for the window gets no bar and is reported
-    missing. Facts: ``best_name``/``best`` and ``worst_name``/``worst`` (pp),
+    in grey print). A series too short for the horizon gets no bar and is
+    reported missing. Facts: ``best_name``/``best`` and ``worst_name``/``worst`` (pp),
     ``ahead`` (how many beat the benchmark) and ``count``; ``span`` is the
-    window in words ("over three months").
+    horizon in words ("over three months").
     """
     members, bench = spec.series[:-1], spec.series[-1]
-    window = param(spec, "window")
+    months = param(spec, "months")
     names = [n or sid for n, sid in zip(param(spec, "names"), members, strict=True)]
     prices = data[bench].dropna()
-    if len(prices) <= window:
-        raise NothingToPlot(f"{bench}: too short for a {window}-day return ({len(prices)} observations)")
+    if prices.empty or prices.index[0] > prices.index[-1] - pd.DateOffset(months=months):
+        raise NothingToPlot(f"{bench}: too short for a {months}-month return ({len(prices)} observations)")
     rows = []
     missing: dict[str, str] = {}
+    bases: list[pd.Timestamp] = []
+    ends: list[pd.Timestamp] = []
     for sid, name in zip(members, names, strict=True):
         try:
-            rows.append((name, reading(relative_return(data[sid].dropna(), prices, window))))
+            value, base, end = months_relative(data[sid].dropna(), prices, months)
         except InsufficientHistory:
             have = len(data[sid].dropna())
-            missing[sid] = f"too short for a {window}-day return" if have else "no data"
+            missing[sid] = f"too short for a {months}-month return" if have else "no data"
+            continue
+        rows.append((name, reading(value)))
+        bases.append(base)
+        ends.append(end)
     if not rows:
         raise NothingToPlot("; ".join(f"{sid}: {why}" for sid, why in missing.items()))
     rows.sort(key=lambda row: row[1])
@@ -90,7 +96,7 @@ def relative_bars(
     pad = (hi - lo) * current_layout().bar_pad or 1.0
     ax.set_xlim(lo - pad, hi + pad)
     ax.tick_params(axis="x", length=0)
-    unit_label(ax, f"pp vs {bench}, {window} trading days")
+    unit_label(ax, f"pp vs {bench}, {months_words(months)}")
     best, worst = rows[-1], rows[0]
     facts = {
         "best_name": best[0],
@@ -99,8 +105,8 @@ def relative_bars(
         "worst": Quantity(worst[1], 1),
         "ahead": Quantity(sum(v > 0 for v in values), 0),
         "count": Quantity(len(values), 0),
-        "span": f"over {trading_days_words(window)}",
+        "span": f"over {months_words(months)}",
     }
     latest = "; ".join(f"{n} {v:+.1f} pp" for n, v in reversed(rows))
-    first, last = prices.index[-1 - window], prices.index[-1]
+    first, last = min(bases), max(ends)
     return Drawn(fig, facts, latest, first=first, last=last, missing=missing)

@@ -22,9 +22,9 @@ from generator.charts.style import (
     thin,
     unit_label,
 )
-from generator.charts.words import day_words, listing, trading_days_words
+from generator.charts.words import day_words, listing, months_words
 from generator.errors import InsufficientHistory
-from generator.indicators.leadership import basket_relative_return
+from generator.indicators.horizon_returns import basket_relative_return_months
 from generator.phrasing import Quantity
 from generator.spec import ChartSpec
 
@@ -110,7 +110,7 @@ def ratio_with_average(spec: ChartSpec, data: Series, labels: Labels, start: pd.
     series=Arity(2, benchmark_last=True),
     params=[
         Param("name", "text", "basket", "what the basket is called in the legend"),
-        Param("recent_window", "integer", 63, "window of the recent relative return, in trading days", minimum=1),
+        Param("recent_months", "integer", 3, "horizon of the recent relative return, in calendar months", minimum=1),
     ],
 )
 def basket_relative(spec: ChartSpec, data: Series, labels: Labels, start: pd.Timestamp, end: pd.Timestamp) -> Drawn:
@@ -121,9 +121,9 @@ def basket_relative(spec: ChartSpec, data: Series, labels: Labels, start: pd.Tim
     weight, rebalanced daily); relative = basket index / benchmark index * 100,
     on the dates every member and the benchmark trade. Facts: ``total`` (%
     relative gain over the plotted span), ``recent`` (the basket's return minus
-    the benchmark's over the last ``recent_window`` trading days, in points, with
-    the members rebalanced to equal weights at its start: the indicator
-    ``basket_relative_return``, so a table showing it agrees), ``recent_span``
+    the benchmark's over the last ``recent_months`` calendar months, in points:
+    the indicator ``basket_relative_return_months``, the performance grid's
+    definition, so a table or the grid showing it agrees), ``recent_span``
     ("three months"), ``members`` (basket size), ``member_list`` ("AAPL, MSFT and
     NVDA") and ``benchmark``.
     """
@@ -137,10 +137,10 @@ def basket_relative(spec: ChartSpec, data: Series, labels: Labels, start: pd.Tim
     basket = (1.0 + returns[members].mean(axis=1)).cumprod()
     benchmark = (1.0 + returns[bench]).cumprod()
     relative = pd.concat([pd.Series([100.0], index=frame.index[:1]), basket / benchmark * 100.0])
-    window = param(spec, "recent_window")
+    months = param(spec, "recent_months")
     total = float(relative.iloc[-1] - 100.0)
     try:
-        value = basket_relative_return(pd.concat({m: data[m] for m in members}, axis=1), data[bench], window)
+        value = basket_relative_return_months(pd.concat({m: data[m] for m in members}, axis=1), data[bench], months)
         recent: Quantity | None = Quantity(reading(value), 1)
     except InsufficientHistory:
         recent = None
@@ -155,14 +155,14 @@ def basket_relative(spec: ChartSpec, data: Series, labels: Labels, start: pd.Tim
     facts = {
         "total": Quantity(total, 0),
         "recent": recent,
-        "recent_span": trading_days_words(window),
+        "recent_span": months_words(months),
         "members": Quantity(len(members), 0),
         "member_list": listing(members),
         "benchmark": bench,
     }
     latest = f"{name} relative to {bench} at {last:.0f} (start = 100)"
     if recent is not None:
-        latest += f"; return {recent.value:+.1f} points against {bench}'s over the last {window} trading days"
+        latest += f"; return {recent.value:+.1f} points against {bench}'s over the last {months_words(months)}"
     ends = [EndLabel(ax, relative.index[-1], last, f"{last:.0f}", label_color(0))]
     return Drawn(fig, facts, latest, ends, first=relative.index[0], last=relative.index[-1])
 

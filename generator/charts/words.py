@@ -7,9 +7,6 @@ from collections.abc import Sequence
 import pandas as pd
 
 _NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
-# Trading days per calendar span, as the indicators count them (21 a month, 252 a year).
-_TRADING_SPANS = {5: "one week", 10: "two weeks", 21: "one month", 42: "two months", 63: "three months",
-                  126: "six months", 189: "nine months", 252: "one year", 504: "two years"}  # fmt: skip
 
 
 def _count(n: int, unit: str) -> str:
@@ -25,9 +22,10 @@ def years_words(years: float) -> str:
     return _count(months, "month") if months <= 12 else f"{months} months"
 
 
-def trading_days_words(days: int) -> str:
-    """63 -> 'three months' (21 trading days a month); a count without a usual name stays '40 trading days'."""
-    return _TRADING_SPANS.get(days, f"{days} trading days")
+def months_words(months: int) -> str:
+    """3 -> 'three months', 1 -> 'one month', 12 -> 'twelve months' (a calendar horizon, as the grid counts)."""
+    return _count(months, "month")
+
 
 
 def day_words(when: pd.Timestamp, monthly: bool = False) -> str:

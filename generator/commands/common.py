@@ -10,15 +10,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from generator.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from generator.acquire import DataSources
 
+
+
+class _Stdout(Console):
+    """Standard output: in a terminal, its width; piped to a file or a program, wide enough that a table's row
+    stays one line (``briefing compare ... | grep 'Uneven adoption'`` finds the whole label), unless COLUMNS says."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or "COLUMNS" in self._environ:
+            return size
+        return ConsoleDimensions(max(size.width, PIPED_WIDTH), size.height)
+
+
+PIPED_WIDTH = 200
 stderr = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False, soft_wrap=True)
+stdout = _Stdout(highlight=False, soft_wrap=True)
 
 
 EARLIEST = date(1900, 1, 1)  # a briefing reads a dozen years of history before its date; pandas' dates end in 1677

@@ -26,7 +26,7 @@ def compare_command(
     to: Path | None = typer.Option(None, "--to", help="With --format html: the file to write (default: print it)."),
 ) -> None:
     """Compare two archived briefings: every indicator, flag and macro release, across definition changes."""
-    from generator.archive.views import compare_dates
+    from generator.views import compare_dates
 
     check_view_format(fmt)
     a = parse_date(date_a, "DATE_A")

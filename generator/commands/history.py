@@ -19,7 +19,7 @@ def history_command(
     to: Path | None = typer.Option(None, "--to", help="With --format html: the file to write (default: print it)."),
 ) -> None:
     """Show what each archived briefing said an indicator was: the published record, not today's data."""
-    from generator.archive.views import indicator_over_time
+    from generator.views import indicator_over_time
 
     check_view_format(fmt)
     h = indicator_over_time(output, indicator)

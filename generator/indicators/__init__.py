@@ -11,6 +11,7 @@ from __future__ import annotations
 from generator.indicators import (  # noqa: F401  (registration side effect)
     dispersion,
     fed,
+    horizon_returns,
     labor,
     leadership,
     levels,

@@ -226,7 +226,7 @@ class App:
 
 
 def render_compare(root: Path, a: date, b: date) -> str:
-    from generator.archive.views import compare_dates
+    from generator.views import compare_dates
 
     result = compare_dates(root, a, b, charts=True)
     return environment().get_template("compare.html.j2").render(cmp=result.comparison, charts=result.charts)

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pandas as pd
 
@@ -36,8 +36,9 @@ from generator.sources.analyst import (
     in_range,
     read_analyst_file,
 )
-from generator.sources.http import NetworkSettings, redact
+from generator.sources.http import redact
 from generator.sources.snapshots import SnapshotStore, fresh_only, history, keep
+from generator.sources.yahoo_client import YahooClient
 from generator.sources.yahoo_funds import FundSource, fund_series
 from generator.spec import ReportSpec
 
@@ -63,22 +64,8 @@ class QuoteSource(Protocol):
     def quote(self, symbols: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]: ...
 
 
-class YahooQuotes:
+class YahooQuotes(YahooClient):
     """Yahoo's quote fields through yfinance's ``Ticker.info`` (quoteSummary + v7 quote) on our session."""
-
-    def __init__(
-        self,
-        settings: NetworkSettings | None = None,
-        base_url: str | None = None,
-        session: Any | None = None,
-        cache_dir: str | Path | None = None,
-    ) -> None:
-        from generator.sources.crumb import CRUMB_FILE, CrumbCache
-        from generator.sources.yahoo import YahooSession
-
-        self.settings = settings or NetworkSettings()
-        crumbs = CrumbCache(Path(cache_dir) / CRUMB_FILE) if cache_dir is not None else None  # shared with prices
-        self.session = session or YahooSession(self.settings, base_url=base_url, crumbs=crumbs)
 
     def quote(self, symbols: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
         import yfinance as yf
@@ -191,19 +178,30 @@ def add_valuation_inputs(
             series.update(found)
             notes.extend(said)
         else:
-            notes.append(QualityNote(
-                "*", "info", f"no analyst inputs file {spec.valuation.analyst_file}: forward P/E and weights have no data"
-            ))
+            notes.append(
+                QualityNote(
+                    "*",
+                    "info",
+                    f"no analyst inputs file {spec.valuation.analyst_file}: forward P/E and weights have no data",
+                )
+            )
     fresh: dict[str, SeriesData] = {}
     if quotes is not None or funds is not None:
         if snapshot.as_of == today():
             fresh, said = _live(spec, snapshot.as_of, quotes, funds)
             notes.extend(said)
         else:
-            notes.append(QualityNote("*", "info", (
-                "live quotes and fund data (trailing P/E, holdings' P/E and weights) describe today: "
-                "not used for a past date" + ("; snapshots stored on or before it are" if store is not None else "")
-            )))
+            notes.append(
+                QualityNote(
+                    "*",
+                    "info",
+                    (
+                        "live quotes and fund data (trailing P/E, holdings' P/E and weights) describe today: "
+                        "not used for a past date"
+                        + ("; snapshots stored on or before it are" if store is not None else "")
+                    ),
+                )
+            )
     if store is not None:
         notes.extend(keep(store, fresh))
         found, said = history(store, spec, snapshot.as_of, fresh)

@@ -32,14 +32,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pandas as pd
 
 from generator.errors import TransientSourceError
 from generator.model import QualityNote, SeriesData
-from generator.sources.http import NetworkSettings, redact, retrying
+from generator.sources.http import redact, retrying
+from generator.sources.yahoo_client import YahooClient
 from generator.spec import FUND_RATIO_FIELDS, ReportSpec, ValuationInputSpec
 
 log = logging.getLogger(__name__)
@@ -95,22 +95,8 @@ def _http_reason(exc: Exception) -> str | None:
     return f"HTTP {status} from Yahoo" + (f": {said}" if said else "")
 
 
-class YahooFunds:
+class YahooFunds(YahooClient):
     """Fund data through yfinance's ``Ticker.funds_data``, on our session; the funds are asked for at once."""
-
-    def __init__(
-        self,
-        settings: NetworkSettings | None = None,
-        base_url: str | None = None,
-        session: Any | None = None,
-        cache_dir: str | Path | None = None,
-    ) -> None:
-        from generator.sources.crumb import CRUMB_FILE, CrumbCache
-        from generator.sources.yahoo import YahooSession
-
-        self.settings = settings or NetworkSettings()
-        crumbs = CrumbCache(Path(cache_dir) / CRUMB_FILE) if cache_dir is not None else None  # shared with prices
-        self.session = session or YahooSession(self.settings, base_url=base_url, crumbs=crumbs)
 
     def funds(self, symbols: Sequence[str]) -> tuple[dict[str, FundData], dict[str, str]]:
         got: dict[str, FundData] = {}
@@ -216,7 +202,10 @@ def read_weight(spec: ValuationInputSpec, fund: FundData) -> tuple[float | None,
     total = sum(fund.holdings[h] for h in wanted)
     low, high = spec.valid_range or (-math.inf, math.inf)
     if not low <= total <= high:
-        return None, f"Yahoo {spec.symbol} weight of {'+'.join(wanted)} = {total:.4g} is outside {_range_text(spec)}: ignored as nonsense"
+        return (
+            None,
+            f"Yahoo {spec.symbol} weight of {'+'.join(wanted)} = {total:.4g} is outside {_range_text(spec)}: ignored as nonsense",
+        )
     return total, ""
 
 

@@ -42,21 +42,22 @@ def test_ratio_with_average_facts() -> None:
 
 
 def test_basket_relative_is_equal_weight_daily_rebalanced() -> None:
-    idx = days(4)
-    # day 1: X +100%, Y flat -> basket +50%; day 2: X -50%, Y +100% -> basket +25%; day 3: flat.
+    idx = pd.DatetimeIndex(["2020-01-31", "2020-02-28", "2020-03-31", "2020-04-30"])
+    # step 1: X +100%, Y flat -> basket +50%; step 2: X -50%, Y +100% -> basket +25%; step 3: flat.
     x = pd.Series([10.0, 20.0, 10.0, 10.0], idx)
     y = pd.Series([10.0, 10.0, 20.0, 20.0], idx)
-    bench = pd.Series([100.0, 100.0, 110.0, 110.0], idx)  # +10% on day 2
-    drawn = draw("basket_relative", {"X": x, "Y": y, "B": bench}, start=idx[0], end=idx[-1], recent_window=2)
+    bench = pd.Series([100.0, 100.0, 110.0, 110.0], idx)  # +10% at step 2
+    drawn = draw("basket_relative", {"X": x, "Y": y, "B": bench}, start=idx[0], end=idx[-1], recent_months=2)
     relative_end = 1.5 * 1.25 / 1.10 * 100  # 170.45...
     assert float(drawn.facts["total"]) == pytest.approx(relative_end - 100)
-    # recent is the indicator basket_relative_return over the last 2 days (equal weights at its start):
-    # X 20 -> 10 = -50%, Y 10 -> 20 = +100%, mean +25%; B 100 -> 110 = +10%; 25 - 10 = 15 points.
+    # recent is the indicator basket_relative_return_months over the two months to 30 April (base: 29 Feb has no
+    # close, so 28 Feb): basket index 150 -> 187.5 = +25%; B 100 -> 110 = +10%; 25 - 10 = 15 points.
     assert float(drawn.facts["recent"]) == pytest.approx(15.0)
-    assert drawn.facts["recent_span"] == "2 trading days"
+    assert drawn.facts["recent_span"] == "two months"
     assert float(drawn.facts["members"]) == 2
     assert (drawn.facts["member_list"], drawn.facts["benchmark"]) == ("X and Y", "B")
     assert (drawn.first, drawn.last) == (idx[0], idx[-1])
+    assert "over the last two months" in drawn.latest
 
 
 def test_inflation_rates_facts() -> None:
@@ -84,18 +85,21 @@ def test_lines_and_panels_facts() -> None:
 
 
 def test_relative_bars_facts_and_order() -> None:
-    idx = days(5)
-    bench = pd.Series([100, 100, 100, 100, 110.0], idx)  # +10% over 3 days
+    # Three months to 30 April reach back to 30 January: each return starts at that close, whatever came between.
+    idx = pd.DatetimeIndex(["2020-01-29", "2020-01-30", "2020-02-28", "2020-03-31", "2020-04-30"])
+    bench = pd.Series([50, 100, 70, 100, 110.0], idx)  # 100 -> 110: +10%
     sectors = {
-        "E": pd.Series([1, 1, 1.0, 1, 1.3], idx),  # +30% -> +20 pp
-        "U": pd.Series([1, 1, 1.0, 1, 1.0], idx),  # 0% -> -10 pp
-        "I": pd.Series([1, 1, 1.0, 1, 1.15], idx),  # +15% -> +5 pp
+        "E": pd.Series([9, 1, 5, 1.0, 1.3], idx),  # +30% -> +20 pp
+        "U": pd.Series([9, 1, 5, 1.0, 1.0], idx),  # 0% -> -10 pp
+        "I": pd.Series([9, 1, 5, 1.0, 1.15], idx),  # +15% -> +5 pp
     }
-    drawn = draw("relative_bars", {**sectors, "IWM": bench}, window=3, names=["Energy", "Utilities", "Industrials"])
+    drawn = draw("relative_bars", {**sectors, "IWM": bench}, months=3, names=["Energy", "Utilities", "Industrials"])
     f = drawn.facts
     assert (f["best_name"], float(f["best"])) == ("Energy", pytest.approx(20.0))
     assert (f["worst_name"], float(f["worst"])) == ("Utilities", pytest.approx(-10.0))
     assert (float(f["ahead"]), float(f["count"])) == (2, 3)
+    assert f["span"] == "over three months"
+    assert (drawn.first, drawn.last) == (pd.Timestamp("2020-01-30"), pd.Timestamp("2020-04-30"))
     ax = drawn.figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Utilities", "Industrials", "Energy"]
 

@@ -113,16 +113,19 @@ def test_a_missing_benchmark_means_no_chart_but_a_note(spec) -> None:  # type: i
 def test_a_short_sector_gets_no_bar_and_is_named(spec) -> None:  # type: ignore[no-untyped-def]
     sectors = ["PSCE", "PSCI", "PSCU", "PSCF", "PSCH", "PSCT", "PSCD", "PSCM", "PSCC"]
     series = {sid: daily("2025-06-02", growth=0.001 * i) for i, sid in enumerate(sectors)}
-    series["PSCE"] = daily("2026-10-01")  # 37 trading days: too short for 63
+    series["PSCE"] = daily("2026-10-01")  # starts after 20 Aug 2026, three months before the end: too short
     series["IWM"] = daily("2025-06-02", growth=0.0035)
     image = render_chart(spec, spec.charts["sectors"], snapshot(series))
-    # 63 days at +0.1% * i a day against IWM's +0.35%: (1.00i ** 63 - 1.0035 ** 63) * 100
-    rel = {i: ((1 + 0.001 * i) ** 63 - 1.0035**63) * 100 for i in range(1, 9)}
+    # Three calendar months: from the close of 20 Aug 2026 to 20 Nov 2026, 66 weekday steps, at +0.1% * i a day
+    # against IWM's +0.35%: (1.00i ** 66 - 1.0035 ** 66) * 100
+    steps = len(pd.bdate_range("2026-08-20", "2026-11-20")) - 1
+    assert steps == 66
+    rel = {i: ((1 + 0.001 * i) ** steps - 1.0035**steps) * 100 for i in range(1, 9)}
     assert image.title == (
         f"The best small-cap sector over three months is Consumer staples (+{rel[8]:.1f} pp against the Russell "
         f"2000), the worst Industrials ({rel[1]:.1f} pp); 5 of 8 beat the index"
     )
-    assert image.note == "PSCE: too short for a 63-day return."
+    assert image.note == "PSCE: too short for a 3-month return."
     assert ">Energy<" not in image.svg
 
 
@@ -135,7 +138,8 @@ def test_a_late_history_is_plotted_from_its_start_and_said(spec) -> None:  # typ
     # from the first common day (2024-12-16): n daily steps of 1.001 / 1.0005 each
     n = len(pd.bdate_range("2024-12-16", "2026-11-20")) - 1
     total = ((1.001 / 1.0005) ** n - 1) * 100
-    recent = (1.001**63 - 1.0005**63) * 100
+    steps = len(pd.bdate_range("2026-08-20", "2026-11-20")) - 1  # three calendar months: 66 weekday steps
+    recent = (1.001**steps - 1.0005**steps) * 100
     assert image.title == (
         f"The Mag 7 basket beat the equal-weight S&P 500 by {total:.0f}% since 16 Dec 2024; over the last three "
         f"months its return was {recent:.1f} points above the index's"

@@ -111,8 +111,14 @@ def check_mag7_vs_rsp(case: Case, title: str) -> None:
     relative = (1 + daily[MAG7].mean(axis=1)).prod() / (1 + daily["RSP"]).prod()
     total = (relative - 1) * 100
     assert (m.group(1), m.group(2)) == ("beat" if round(total) > 0 else "trailed", _fmt(abs(total), 0))
-    rets = (frame.iloc[-1] / frame.iloc[-64] - 1) * 100
-    recent = rets[MAG7].mean() - rets["RSP"]
+    # The recent return is the grid's: three calendar months back, the basket an index rebalanced daily.
+    full = pd.concat({sid: case.s(sid) for sid in MAG7}, axis=1, join="inner").dropna()
+    steps = full.pct_change().iloc[1:].mean(axis=1)
+    basket = pd.concat([pd.Series([100.0], index=full.index[:1]), 100 * (1 + steps).cumprod()])
+    rsp = case.s("RSP")
+    end = min(basket.index[-1], rsp.index[-1])
+    base = end - pd.DateOffset(months=3)
+    recent = (basket[:end].iloc[-1] / basket[:base].iloc[-1] - rsp[:end].iloc[-1] / rsp[:base].iloc[-1]) * 100
     assert (m.group(4), m.group(5)) == (_fmt(abs(recent), 1), "above" if round(recent, 1) > 0 else "below")
     table = case.indicators["mag7_minus_rsp_3m"]
     assert m.group(4) == _fmt(abs(table.value), table.decimals), "the title prints the table's number"
@@ -175,9 +181,10 @@ def check_sectors(case: Case, title: str) -> None:
     rel = {}
     for sid, name in zip(SECTORS, SECTOR_NAMES, strict=True):
         if sid in case.snapshot.series:
-            both = pd.concat([case.s(sid), case.s("IWM")], axis=1, join="inner").dropna()
-            r = (both.iloc[-1] / both.iloc[-64] - 1) * 100
-            rel[name] = r.iloc[0] - r.iloc[1]
+            one, iwm = case.s(sid), case.s("IWM")
+            end = min(one.index[-1], iwm.index[-1])
+            base = end - pd.DateOffset(months=3)  # calendar months, as the grid counts
+            rel[name] = (one[:end].iloc[-1] / one[:base].iloc[-1] - iwm[:end].iloc[-1] / iwm[:base].iloc[-1]) * 100
     best, worst = max(rel, key=rel.__getitem__), min(rel, key=rel.__getitem__)
     assert (m.group(1), m.group(2)) == (best, _signed(rel[best], 1))
     assert (m.group(3), m.group(4)) == (worst, _signed(rel[worst], 1))
@@ -256,7 +263,9 @@ def test_titles_match_the_plotted_data_on_the_inputs_of_issue_12(shared_data: Pa
     assert check_all(case) == ["reshoring"]
     basket = case.charts["mag7_vs_rsp"]
     # Issue 12: "trailed ... by 5% over five years" while the line ran from December 2024, and 9.3 beside a table's 9.1.
-    assert "since 16 Dec 2024" in basket.title and "9.1 points" in basket.title
+    # Now title, table and grid share one definition: three calendar months to the basket's last close (13 Jun).
+    assert "since 16 Dec 2024" in basket.title and "10.9 points" in basket.title
+    assert f"{case.indicators['mag7_minus_rsp_3m'].value:.1f}" == "10.9"
     assert basket.note == (
         "From 16 Dec 2024: the histories of NVDA, AMZN, GOOGL, META and TSLA start there. "
         "NVDA, AMZN, GOOGL, META and TSLA: data end 13 Jun 2025."

@@ -50,10 +50,11 @@ def test_statuses_print_words_not_nan(spec) -> None:  # type: ignore[no-untyped-
     got = evaluate_indicators(spec, snapshot(spec, date(2026, 2, 13), short))
     rel1m = got["iwm_spy_rel_1m"]
     assert rel1m.status == "ok"
-    assert rel1m.value == pytest.approx(100 * (30 / 9 - 1) - 100 * (31 / 10 - 1))
+    # one calendar month before Fri 13 Feb is Tue 13 Jan, the 7th close: IWM 7 -> 30, SPY 8 -> 31
+    assert rel1m.value == pytest.approx(100 * (30 / 7 - 1) - 100 * (31 / 8 - 1))
     three = got["iwm_spy_rel_3m"]
     assert (three.status, three.formatted()) == ("insufficient history", "insufficient history")
-    assert three.detail == "a 63-day return needs 64 observations, 30 available"
+    assert three.detail == "a 3-month return needs a close on or before 2025-11-13: history starts 2026-01-05"
     valuation = got["r2000_fwd_pe_discount"]
     assert (valuation.status, valuation.formatted()) == ("missing input", "no data")
 

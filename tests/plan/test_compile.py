@@ -215,3 +215,27 @@ def test_the_mini_report_is_short_and_builds_on_the_first_try(tmp_path: Path) ->
     assert result.analysis.stance.label in ("Mixed", "Fragile")
     assert set(result.manifest["series"]) == {"DGS10", "T10Y2Y", "T5YIE"}
 
+
+
+def test_a_chart_parameter_typo_is_refused(tmp_path: Path) -> None:
+    text = BASE.replace('series = ["T10Y2Y"]\n', 'series = ["T10Y2Y"]\nparams = { decimalz = 1 }\n')
+    path = write(tmp_path, text)
+    line = problem(path)
+    assert line.startswith(f"{path}: charts.curve.params.decimalz: unknown parameter"), line
+    assert "did you mean 'decimals'?" in line
+
+
+def test_the_report_comes_from_the_option_then_the_environment_then_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.reports import find_report
+    from generator.resources import reports_dir
+
+    monkeypatch.delenv("BRIEFING_REPORT", raising=False)
+    assert find_report(None) == reports_dir() / "small_cap_rotation.toml"
+    monkeypatch.setenv("BRIEFING_REPORT", "rates_credit_cycle")
+    assert find_report(None) == reports_dir() / "rates_credit_cycle.toml"
+    assert find_report(MINI) == MINI  # the option wins
+    monkeypatch.setenv("BRIEFING_REPORT", str(tmp_path / "gone.toml"))
+    with pytest.raises(SpecError, match=r"gone\.toml: report definition not found \(BRIEFING_REPORT; "):
+        find_report(None)

@@ -122,11 +122,11 @@ def test_appendix_prints_every_formula_as_text(context) -> None:  # type: ignore
     rows = {m.id: m for m in context.methodology}
     assert list(rows) == list(spec.indicators)
     rel = rows["iwm_spy_rel_1m"]
-    assert "``" not in rel.formula and "window" in rel.formula
+    assert "``" not in rel.formula and "months" in rel.formula
     # the docstring's words, with its hard line breaks joined inside each paragraph
-    first_paragraph = " ".join(FUNCTIONS["relative_return"].formula.split("\n\n")[0].replace("``", "").split())
+    first_paragraph = " ".join(FUNCTIONS["relative_return_months"].formula.split("\n\n")[0].replace("``", "").split())
     assert rel.formula.split("\n\n")[0] == first_paragraph
-    assert (rel.inputs, rel.params) == ("a = IWM, b = SPY", "window = 21")
+    assert (rel.inputs, rel.params) == ("a = IWM, b = SPY", "months = 1")
 
 
 def test_numbers_keep_their_units_on_one_line() -> None:

@@ -67,11 +67,12 @@ def test_a_failed_build_shows_paths_relative_to_the_archive(archive: Path) -> No
 
 
 def test_the_archive_overview_page_quotes_no_file_and_no_path(archive: Path) -> None:
-    from generator.archive.index import render_index
+    from generator.archive.index import index_rows
+    from generator.render.archive_page import render_index
 
     damaged = json.loads((archive / "2026-11-13" / "manifest.json").read_text())
     damaged["stance"]["label"] = SECRET
     (archive / "2026-11-13" / "manifest.json").write_text(json.dumps(damaged))
-    page = render_index(archive)
+    page = render_index(*index_rows(archive))
     assert SECRET not in page and str(archive) not in page
     assert "<li>2026-11-13/manifest.json is damaged; `briefing list` says why</li>" in page

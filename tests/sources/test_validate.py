@@ -139,9 +139,10 @@ def test_a_rejected_value_inside_the_history_is_left_out_and_the_rest_computes(t
     snap = acquire(SPEC, date(2025, 8, 13), source=f"csv:{folder}", sources=DataSources())
     assert snap.series["IWM"].blocking_rejection is None
     rel = evaluate_indicators(SPEC, snap)["iwm_spy_rel_1m"]
-    # 31 common days (08-05 left out); the last is day 31, 21 common days before it is day 9:
-    # IWM 231 / 209, SPY 431 / 409
-    assert rel.value == pytest.approx(100 * (231 / 209 - 1) - 100 * (431 / 409 - 1))
+    # 08-05 left out, the rest computes: from the last close on or before 13 July (Fri 11 July, day 8) to
+    # 13 August (day 31): IWM 231 / 208, SPY 431 / 408
+    assert rel.value == pytest.approx(100 * (231 / 208 - 1) - 100 * (431 / 408 - 1))
+    assert "2025-08-05" not in snap.series["IWM"].values.index.strftime("%Y-%m-%d")
 
 
 def test_rejections_follow_the_point_in_time_cut() -> None:

@@ -1,4 +1,7 @@
-"""Questions asked of the whole archive: compare two dates, and an indicator as it was published over time."""
+"""Views over the archive for ``compare`` and ``history``: briefings read, compared, their charts drawn.
+
+Above the archive (which only stores and reads) and the charts, beside the commands that use it.
+"""
 
 from __future__ import annotations
 
