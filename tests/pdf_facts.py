@@ -1,44 +1,71 @@
-"""What two PDFs of one briefing must share: pages, text, outline, links, attachments, metadata but its dates."""
+"""What a reader and an archive see in a PDF, read back with pypdf: for comparing two PDFs of one document."""
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pypdf import PdfReader
 
-# The PDF's own times: when it was laid out (the modification date, in the info dictionary and the XMP packet).
-_DATES = re.compile(rb"<xmp:(ModifyDate|MetadataDate)>[^<]*</xmp:\1>")
+
+@dataclass(frozen=True)
+class PdfFacts:
+    texts: list[str]  # per page, whitespace normalised
+    destinations: dict[str, int]  # named destination -> page (0-based)
+    links: list[tuple[int, str, tuple[float, ...], int]]  # (page, /Dest name, rectangle, flags) of internal links
+    uris: list[tuple[int, str, int]]
+    outline: list[Any]  # nested lists of (title, page, left, top)
+    attachments: dict[str, bytes]
+    relationships: dict[str, str]
+    xmp: str  # with the modification and metadata dates masked (the time of writing)
+    info: dict[str, str]  # likewise
+    header: str
+    fonts: set[str]  # embedded font names without the subset tag
 
 
-def _outline(items: list[Any], reader: PdfReader) -> list[Any]:
+def facts(pdf: bytes) -> PdfFacts:
+    reader = PdfReader(io.BytesIO(pdf))
+    links, uris, fonts = [], [], set()
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []) or []:
+            annotation = annotation.get_object()
+            assert annotation["/Subtype"] == "/Link"
+            flags = int(annotation.get("/F", 0))  # PDF/A: 4, printed
+            if "/Dest" in annotation:
+                rect = tuple(round(float(v), 2) for v in annotation["/Rect"])
+                links.append((number, str(annotation["/Dest"]), rect, flags))
+            else:
+                uris.append((number, str(annotation["/A"]["/URI"]), flags))
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode() if "/Metadata" in root else ""
+    relationships = {str(s.get_object()["/F"]): str(s.get_object()["/AFRelationship"]) for s in root.get("/AF", [])}
+    info = {k: str(v) for k, v in (reader.metadata or {}).items() if k != "/ModDate"}
+    return PdfFacts(
+        texts=[" ".join(page.extract_text().split()) for page in reader.pages],
+        destinations={k: reader.get_destination_page_number(v) for k, v in reader.named_destinations.items()},
+        links=links,
+        uris=uris,
+        outline=_outline(reader, reader.outline),
+        attachments={name: data[0] for name, data in reader.attachments.items()},
+        relationships=relationships,
+        # The times of writing (a PDF laid out later differs only there).
+        xmp=re.sub(r"<xmp:(ModifyDate|MetadataDate)>[^<]*</xmp:\1>", r"<xmp:\1/>", xmp),
+        info=info,
+        header=reader.pdf_header,
+        fonts=fonts,
+    )
+
+
+def _outline(reader: PdfReader, items: list[Any]) -> list[Any]:
     out: list[Any] = []
     for item in items:
         if isinstance(item, list):
-            out.append(_outline(item, reader))
+            out.append(_outline(reader, item))
         else:
-            out.append((item.title, reader.get_destination_page_number(item)))
+            out.append((item.title, reader.get_destination_page_number(item), round(float(item.left), 2),
+                        round(float(item.top), 2)))
     return out
-
-
-def pdf_facts(data: bytes) -> dict[str, Any]:
-    reader = PdfReader(io.BytesIO(data))
-    info = {k: v for k, v in (reader.metadata or {}).items() if k not in ("/ModDate",)}
-    xmp = reader.trailer["/Root"].get("/Metadata")
-    links = []
-    for number, page in enumerate(reader.pages):
-        for annot in page.get("/Annots") or []:
-            a = annot.get_object()
-            if a.get("/Subtype") == "/Link":
-                target = a.get("/Dest") or (a.get("/A") or {}).get("/D") or (a.get("/A") or {}).get("/URI")
-                links.append((number, str(target)))
-    return {
-        "pages": len(reader.pages),
-        "text": [page.extract_text() for page in reader.pages],
-        "info": info,
-        "xmp": _DATES.sub(b"", xmp.get_object().get_data()) if xmp is not None else None,
-        "attachments": {name: list(content) for name, content in reader.attachments.items()},
-        "outline": _outline(reader.outline, reader),
-        "links": links,
-    }

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from pdf_facts import pdf_facts
+from pdf_facts import facts
 
 from generator import build_briefing
 from generator.archive.index import list_rows
@@ -94,16 +94,13 @@ def test_pdfs_rendered_on_demand_equal_those_rendered_at_once(tmp_path: Path) ->
                             "rendered_by": by}
         assert without_pdf(m) == without_pdf(manifest(eager, day))
         find_briefing(lazy, day).verify()
-        a = pdf_facts((eager / day.isoformat() / "briefing.pdf").read_bytes())
-        b = pdf_facts((lazy / day.isoformat() / "briefing.pdf").read_bytes())
-        assert a["pages"] == b["pages"] >= 10
-        assert a["text"] == b["text"]
-        assert a["attachments"] == b["attachments"] and set(a["attachments"]) == {
-            "manifest.json", "snapshot.parquet", "report.toml"}
-        assert a["info"] == b["info"] and a["xmp"] == b["xmp"]
-        assert a["outline"] == b["outline"] and a["links"] == b["links"]
+        a = facts((eager / day.isoformat() / "briefing.pdf").read_bytes())
+        b = facts((lazy / day.isoformat() / "briefing.pdf").read_bytes())
+        assert len(a.texts) == len(b.texts) >= 10
+        assert a == b
+        assert set(a.attachments) == {"manifest.json", "snapshot.parquet", "report.toml"}
         # The embedded manifest lists every other file of the folder, and has no PDF record of its own.
-        embedded = json.loads(bytes(a["attachments"]["manifest.json"][0]))
+        embedded = json.loads(a.attachments["manifest.json"])
         assert embedded["pdf"] is None and embedded["files"] == without_pdf(m)["files"]
 
 
