@@ -107,15 +107,17 @@ class ScoreRow:
 
     flag: FlagResult
     section_id: str | None
-    change: str  # "worse" | "better" | "same" | "unknown" | "" (no previous briefing)
+    change: str  # "worse" | "better" | "same" | "unknown" | "" (nothing to compare with)
     value: str  # the indicator as its section prints it, with its unit: "317 bp"
     thresholds: str  # the primary condition, short: "amber ≥ 3, red ≥ 3.5 · or 1 more"
     conditions: list[ConditionView] = field(default_factory=list)  # every condition with its own value and state
     combine: str = ""  # "all conditions must hold" | "any condition is enough"
 
+    before: FlagState | None = None  # the state it is compared with (previous briefing, or the lookback's data)
+
     @property
     def previous(self) -> str:
-        return self.flag.previous_state.value if self.flag.previous_state else ""
+        return self.before.value if self.before else ""
 
 
 @dataclass(frozen=True)
@@ -168,13 +170,21 @@ class BriefingContext:
     grid: GridView | None = None  # the performance grid
 
     @property
+    def compared_with(self) -> str:
+        """What the scorecard's change column compares with: "" when there is nothing to compare."""
+        if self.has_previous:
+            return "previous briefing"
+        if self.lookback_date and any(row.before is not None for row in self.scorecard):
+            return f"{self.lookback_date.day} {self.lookback_date:%b}"
+        return ""
+
+    @property
     def date_long(self) -> str:
         """'20 November 2026': the date as the cover and running header print it."""
         return f"{self.briefing_date.day} {self.briefing_date:%B %Y}"
 
 
-def _change(flag: FlagResult) -> str:
-    before = flag.previous_state
+def _change(flag: FlagResult, before: FlagState | None) -> str:
     if before is None:
         return ""
     if FlagState.UNKNOWN in (before, flag.state):
@@ -239,15 +249,21 @@ def build_context(
             )
         )
     flag_home = {f: sec.id for sec in spec.sections for f in sec.flags}
+    # The change column compares with the previous briefing when the archive has one, else with the same
+    # analysis on the lookback's data, as page 1's "What changed" does: one comparison on both pages.
+    has_previous = any(f.previous_state is not None for f in analysis.flags.values())
+    before = {fid: f.previous_state if has_previous else (narrative.flags_then.get(fid) if narrative else None)
+              for fid, f in analysis.flags.items()}
     scorecard = [
         ScoreRow(
             f,
             flag_home.get(fid),
-            _change(f),
+            _change(f, before[fid]),
             _value_text(analysis.indicators[f.indicator]),
             _short_thresholds(spec.flags[fid]),
             condition_views(f.conditions),
             "all conditions must hold" if spec.flags[fid].combine == "all" else "any condition is enough",
+            before[fid],
         )
         for fid, f in analysis.flags.items()
     ]
@@ -292,6 +308,6 @@ def build_context(
         contents=contents,
         lookback_date=narrative.lookback_date if narrative else None,
         lookback_days=spec.narrative.lookback_days,
-        has_previous=any(f.previous_state is not None for f in analysis.flags.values()),
+        has_previous=has_previous,
         grid=grid_view(analysis.performance),
     )

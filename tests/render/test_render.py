@@ -78,27 +78,43 @@ def test_pdf_uses_the_shipped_font_only(illustrative_briefing) -> None:  # type:
 
 
 def test_scorecard_change_since_previous_briefing() -> None:
-    def flag(state: FlagState, previous: FlagState | None, kind: str = "risk") -> FlagResult:
-        return FlagResult("f", "F", kind, state, 1.0, "i", "", "", previous_state=previous)  # type: ignore[arg-type]
+    def flag(state: FlagState, kind: str = "risk") -> FlagResult:
+        return FlagResult("f", "F", kind, state, 1.0, "i", "", "")  # type: ignore[arg-type]
 
-    assert _change(flag(FlagState.RED, FlagState.AMBER)) == "worse"
-    assert _change(flag(FlagState.GREEN, FlagState.RED, "support")) == "better"
-    assert _change(flag(FlagState.AMBER, FlagState.AMBER)) == "same"
-    assert _change(flag(FlagState.UNKNOWN, FlagState.GREEN)) == "unknown"
-    assert _change(flag(FlagState.GREEN, None)) == ""
+    assert _change(flag(FlagState.RED), FlagState.AMBER) == "worse"
+    assert _change(flag(FlagState.GREEN, "support"), FlagState.RED) == "better"
+    assert _change(flag(FlagState.AMBER), FlagState.AMBER) == "same"
+    assert _change(flag(FlagState.UNKNOWN), FlagState.GREEN) == "unknown"
+    assert _change(flag(FlagState.GREEN), None) == ""
 
 
 def test_scorecard_shows_arrow_and_old_state(context) -> None:  # type: ignore[no-untyped-def]
     rows = list(context.scorecard)
     first = rows[0]
     worse = dataclasses.replace(
-        first, flag=dataclasses.replace(first.flag, state=FlagState.RED, previous_state=FlagState.GREEN), change="worse"
+        first, flag=dataclasses.replace(first.flag, state=FlagState.RED, previous_state=FlagState.GREEN),
+        change="worse", before=FlagState.GREEN,
     )
     html = render_html(dataclasses.replace(context, scorecard=[worse, *rows[1:]], has_previous=True), "html")
-    assert "▲ worse, was green" in html
-    assert "▲ worse and ▼ better than in the previous briefing" in html
-    plain = render_html(context, "html")
-    assert "No previous briefing in the archive" in plain and "▲ worse, was" not in plain
+    assert "▲ was green" in html and "▲ worse, ▼ better: the state in the previous briefing." in html
+
+
+def test_without_a_previous_briefing_the_scorecard_compares_with_the_lookback_data(context) -> None:  # type: ignore[no-untyped-def]
+    """Page 1's "What changed" and the scorecard compare with the same thing: the data as of the lookback date."""
+    assert not context.has_previous and context.lookback_date is not None
+    lookback = context.lookback_date
+    rows = list(context.scorecard)
+    assert all(row.before is not None for row in rows)  # every flag read on the earlier data too
+    better = dataclasses.replace(rows[0], flag=dataclasses.replace(rows[0].flag, state=FlagState.GREEN),
+                                 change="better", before=FlagState.AMBER)
+    unchanged = [dataclasses.replace(r, change="same") for r in rows[1:]]
+    html = render_html(dataclasses.replace(context, scorecard=[better, *unchanged]), "html")
+    assert f'title="better since {lookback.day} {lookback:%b}">▼ was amber' in html
+    assert html.count("was amber") == 1  # unchanged rows say nothing
+    assert f"▲ worse, ▼ better: the state on the data as of {lookback}, by the same rules" in html
+    nothing = [dataclasses.replace(r, change="", before=None) for r in rows]
+    plain = render_html(dataclasses.replace(context, scorecard=nothing), "html")
+    assert "Nothing to compare with" in plain and "▲ worse, ▼ better" not in plain and "class=\"chg" not in plain
 
 
 def test_html_is_one_file_that_asks_for_nothing(illustrative_briefing) -> None:  # type: ignore[no-untyped-def]
