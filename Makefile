@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: briefing test lint bench docs-images setup system-deps test-system-deps clean
+.PHONY: briefing test test-fast lint bench docs-images setup system-deps test-system-deps clean
 
 # WeasyPrint needs Pango and HarfBuzz from the system. Install them where we can (Debian/Ubuntu as root);
 # otherwise say exactly what is missing.
@@ -46,6 +46,11 @@ briefing: $(STAMP)
 test: $(STAMP) test-system-deps
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest -q
+
+# The fast lane while working: everything but the tests that build whole briefings (marked slow).
+test-fast: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # Speed and memory (README "Benchmark"): writes bench/results/latest.json and regenerates the README table.
 bench: $(BENCH_STAMP)

@@ -14,7 +14,7 @@ with every series repeated, to grow the number of series.
 
 from __future__ import annotations
 
-import tomllib
+import shutil
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -133,21 +133,29 @@ def widened_report(path: Path, copies: int, report: Path = REPORT) -> list[str]:
     """Write ``report`` with each series repeated ``copies`` times (ids ``SPY_2``, ...); return the new ids.
 
     The copies feed nothing but the data-sources appendix, the manifest and the
-    snapshot: the workload that grows with the number of series.
+    snapshot: the workload that grows with the number of series. The files the
+    definition names (its catalogue include, calendar, analyst inputs) are copied
+    beside it; each copy is written whole from the resolved series (catalogue,
+    defaults and the report's overrides), without its fallback.
     """
-    raw = report.read_text(encoding="utf-8")
-    series: dict[str, dict[str, Any]] = tomllib.loads(raw)["series"]
+    from generator.spec import load_spec
+
+    for sibling in report.parent.iterdir():
+        if sibling.is_file() and sibling != report and sibling.suffix in (".toml", ".csv"):
+            shutil.copy(sibling, path.parent / sibling.name)
+    resolved = load_spec(report).spec.series
     extra: list[str] = []
     blocks: list[str] = []
     for n in range(2, copies + 1):
-        for sid, table in series.items():
+        for sid, spec in resolved.items():
             new = f"{sid}_{n}"
             extra.append(new)
-            fields = dict(table)
-            fields["symbol"] = table.get("symbol", sid)
+            fields = spec.model_dump(exclude_none=True, exclude={"id", "fallback", "plausible"})
+            fields["symbol"] = spec.symbol or sid
             fields["required"] = False
             lines = [f"[series.{new}]"] + [f"{k} = {_toml(v)}" for k, v in fields.items()]
             blocks.append("\n".join(lines))
+    raw = report.read_text(encoding="utf-8")
     path.write_text(raw + "\n\n" + "\n\n".join(blocks) + "\n", encoding="utf-8")
     return extra
 

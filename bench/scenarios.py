@@ -275,7 +275,6 @@ def scaling(data: Dataset, work: Path, runs: int = 2) -> dict[str, Any]:
         if copies > 1:
             report = folder / REPORT.name
             widened_report(report, copies)
-            shutil.copy(REPORT.parent / "analyst_inputs.csv", folder / "analyst_inputs.csv")
         synthetic_store(folder / "store", 10, data.day, report=report)
         series.append({"copies": copies, **_row(_stage_runs(folder / "store", day, work, runs, report))})
         shutil.rmtree(folder, ignore_errors=True)
