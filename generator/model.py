@@ -320,6 +320,7 @@ class ImplicationResult:
     verdict: Literal["favoured", "not favoured", "undecided"]
     conditions: tuple[ConditionResult, ...]
     leadership: tuple[str, ...] = ()  # "Leading small-cap sectors over 3 months: ...; lagging: ..." per group read
+    match: Literal["all", "any"] = "all"  # favoured when every condition holds, or when any one does
 
 
 @dataclass(frozen=True)

@@ -275,7 +275,8 @@ def evaluate_implication(
         if c.rows and grid is not None and (c.rows[0], c.horizon) not in seen and c.rows[0] in {r.id for r in grid.rows}:
             seen.append((c.rows[0], c.horizon))
     leadership = tuple(t for rid, h in seen if grid is not None and (t := leadership_text(grid, rid, h)))
-    return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results, leadership)  # type: ignore[arg-type]
+    return ImplicationResult(rule.id, rule.tilt, rule.article, verdict, results, leadership,  # type: ignore[arg-type]
+                             rule.match)
 
 
 def write_narrative(

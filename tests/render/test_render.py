@@ -152,3 +152,16 @@ def test_numbers_keep_their_units_on_one_line() -> None:
         "moved -48\u00a0bp in 30\u00a0days; 17.6\u00a0index points"
     )
     assert _keep_units("3 of 10 risk flags") == "3 of 10 risk flags"
+
+
+def test_each_implication_says_whether_one_condition_is_enough(context) -> None:  # type: ignore[no-untyped-def]
+    """A "favoured" beside five crosses reads as a contradiction unless the rule says any one tick is enough."""
+    html = render_html(context, "html")
+    spec = {r.id: r for r in load_report().spec.narrative.implications}
+    assert {i.match for i in context.implications} == {"all", "any"}  # the default report has both kinds
+    for imp in context.implications:
+        assert imp.match == spec[imp.id].match
+        block = html[html.index(f"{imp.tilt} <span"):]
+        block = block[:block.index("</article>")]
+        wanted = "every condition holds" if imp.match == "all" else "any one condition holds"
+        assert f"Favoured when {wanted}:" in block
