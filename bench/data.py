@@ -132,8 +132,9 @@ def synthetic_store(root: Path, years: int, day: date, report: Path = REPORT) ->
 def widened_report(path: Path, copies: int, report: Path = REPORT) -> list[str]:
     """Write ``report`` with each series repeated ``copies`` times (ids ``SPY_2``, ...); return the new ids.
 
-    The copies feed nothing but the data-sources appendix, the manifest and the
-    snapshot: the workload that grows with the number of series. The files the
+    Each copy feeds one indicator (its latest value, in no section), so that the
+    plan loads it: the workload that grows with the number of series is the load,
+    the snapshot, the manifest and the data-sources appendix. The files the
     definition names (its catalogue include, calendar, analyst inputs) are copied
     beside it; each copy is written whole from the resolved series (catalogue,
     defaults and the report's overrides), without its fallback.
@@ -154,6 +155,8 @@ def widened_report(path: Path, copies: int, report: Path = REPORT) -> list[str]:
             fields["symbol"] = spec.symbol or sid
             fields["required"] = False
             lines = [f"[series.{new}]"] + [f"{k} = {_toml(v)}" for k, v in fields.items()]
+            lines += ["", f"[indicators.copy_{new.lower()}]", f"label = {_toml(spec.label + f' (copy {n})')}",
+                      'function = "latest"', f"inputs = {{ series = {_toml(new)} }}", f"unit = {_toml(spec.unit)}"]
             blocks.append("\n".join(lines))
     raw = report.read_text(encoding="utf-8")
     path.write_text(raw + "\n\n" + "\n\n".join(blocks) + "\n", encoding="utf-8")
