@@ -48,7 +48,8 @@ def test_compare_json_is_the_since_last_record(short_archive: Path, capsys) -> N
     assert code == 0 and json.loads(reversed_out) == json.loads(out)
 
 
-def test_compare_table_and_html(short_archive: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_compare_table_and_html(short_archive: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped, as a user's `| grep` (pytest-xdist's workers set 80)
     code, out, _ = run(capsys, "compare", "2026-10-30", "2026-11-13", "--output", str(short_archive))
     assert code == 0
     assert "Briefing 2026-10-30 vs 2026-11-13" in out
