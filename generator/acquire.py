@@ -34,6 +34,7 @@ from generator.sources.csvdir import CsvDirProvider
 from generator.sources.endpoints import FRED_API_ROOT, FRED_CSV_URL
 from generator.sources.http import NetworkSettings
 from generator.sources.illustrative import IllustrativeProvider
+from generator.sources.illustrative_profiles import NOTE as ILLUSTRATIVE_NOTE
 from generator.sources.valuation import FundSource, QuoteSource, SnapshotStore, YahooQuotes, add_valuation_inputs
 from generator.sources.yahoo_funds import YahooFunds
 from generator.spec import LoadedSpec, ReportSpec, SeriesSpec
@@ -209,13 +210,18 @@ def acquire(
         say(f"generating illustrative data for {len(targets)} series")
         got.update(sources.illustrative.fetch(targets, start, as_of).series)
         if mode == "auto":
-            notes.append(QualityNote("*", "warning", f"{len(targets)} series fell back to illustrative data "
+            notes.append(QualityNote("*", "warning", f"all {len(targets)} series fell back to illustrative data "
+                                     "(not market data)" if len(targets) == len(specs) else
+                                     f"{len(targets)} series fell back to illustrative data "
                                      "(not market data): " + ", ".join(s.id for s in targets)))
 
+    fell_back = mode == "auto" and bool(missing)
     for sid, data in got.items():
-        notes.extend(QualityNote(sid, "warning", note) for note in data.notes)
+        # After a fallback the line above already names every illustrative series: one statement, not two.
+        notes.extend(QualityNote(sid, "warning", note) for note in data.notes
+                     if not (fell_back and note == ILLUSTRATIVE_NOTE))
     snapshot = _point_in_time(spec, as_of, source, got, notes)
-    snapshot = replace(snapshot, quality=group_notes(snapshot.quality))
+    snapshot = replace(snapshot, quality=group_notes(snapshot.quality, families=_families(specs)))
     if strict:
         problems = strict_problems(spec, snapshot)
         if problems:
@@ -244,7 +250,8 @@ def acquire_inputs(
     snapshot = acquire(loaded.spec, as_of, source, sources, progress, strict=strict)
     today = sources.today if sources is not None else _today
     quotes, funds, store = valuation_sources(source, sources)
-    return add_valuation_inputs(loaded.spec, loaded.path, snapshot, quotes, today, funds=funds, store=store)
+    snapshot = add_valuation_inputs(loaded.spec, loaded.path, snapshot, quotes, today, funds=funds, store=store)
+    return replace(snapshot, quality=group_notes(snapshot.quality))
 
 
 def _from_store(
@@ -303,22 +310,59 @@ def _point_in_time(
                     point_in_time_policy=_policy(as_of, series))
 
 
-def group_notes(notes: Sequence[QualityNote], at_least: int = 3) -> tuple[QualityNote, ...]:
-    """Merge a message shared by many series into one line, so an outage reads as one problem, not fifty."""
-    ids: dict[tuple[str, str], list[str]] = {}
+def _families(specs: Sequence[SeriesSpec]) -> dict[str, list[str]]:
+    """Named sets of series a note can cover whole: "all 33 yahoo series", "all 56 series"."""
+    families: dict[str, list[str]] = {}
+    for s in specs:
+        families.setdefault(f"{s.provider} series", []).append(s.id)
+    families["series"] = [s.id for s in specs]
+    return families
+
+
+def group_notes(notes: Sequence[QualityNote], at_least: int = 3,
+                families: Mapping[str, Sequence[str]] | None = None) -> tuple[QualityNote, ...]:
+    """Merge a reason shared by many series into one line, so an outage reads as one problem, not fifty.
+
+    Notes group on their level and their reason: the text after "what: " ("live yahoo failed: cannot
+    resolve Yahoo's host"), so that "Yahoo IWM trailingPE: <reason>" and "Yahoo fund data SPY: <reason>"
+    are one line. The line keeps what its members' openings share ("live yahoo failed", or "Yahoo") and
+    lists the series, or names the family they make up whole (``families``: "all 33 yahoo series").
+    Fewer than ``at_least`` members stay as they are.
+    """
+    whole = {frozenset(ids): name for name, ids in (families or {}).items()}
+    def reason(message: str) -> tuple[str, str]:
+        what, sep, why = message.partition(": ")
+        return (what, why) if sep else ("", message)
+
+    members: dict[tuple[str, str], list[QualityNote]] = {}
     for n in notes:
-        ids.setdefault((n.level, n.message), []).append(n.series_id)
+        members.setdefault((n.level, reason(n.message)[1]), []).append(n)
     out: list[QualityNote] = []
     done: set[tuple[str, str]] = set()
     for n in notes:
-        key = (n.level, n.message)
-        members = ids[key]
-        if len(members) < at_least:
+        key = (n.level, reason(n.message)[1])
+        group = members[key]
+        ids = list(dict.fromkeys(g.series_id for g in group))
+        if len(ids) < at_least:
             out.append(n)
         elif key not in done:
             done.add(key)
-            out.append(QualityNote("*", n.level, f"{n.message} ({len(members)} series: {', '.join(members)})"))
+            opening = _shared_opening([reason(g.message)[0] for g in group])
+            text = f"{opening}: {key[1]}" if opening else key[1]
+            family = whole.get(frozenset(ids))
+            listed = f"all {len(ids)} {family}" if family else f"{len(ids)} series: {', '.join(ids)}"
+            out.append(QualityNote("*", n.level, f"{text} ({listed})"))
     return tuple(out)
+
+
+def _shared_opening(openings: Sequence[str]) -> str:
+    """The words every opening starts with: ["Yahoo IWM trailingPE", "Yahoo fund data SPY"] -> "Yahoo"."""
+    shared: list[str] = []
+    for column in zip(*(o.split() for o in openings), strict=False):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    return " ".join(shared)
 
 
 def strict_problems(spec: ReportSpec, snapshot: Snapshot) -> list[str]:

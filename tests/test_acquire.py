@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 
 from bench.support.market import Market
-from generator.acquire import DataSources, SourceSettings, acquire, default_sources, parse_source
+from generator.acquire import DataSources, SourceSettings, acquire, default_sources, group_notes, parse_source
 from generator.errors import DataQualityError, UsageError
+from generator.model import QualityNote
 from generator.sources.base import FetchResult
 from generator.sources.fred import FredProvider
 from generator.sources.http import NetworkSettings
@@ -150,7 +151,42 @@ def test_a_provider_that_raises_does_not_abort(tmp_path: Path) -> None:
     assert snap.series["SPY"].source == "illustrative"
     # one outage, one line: the shared reason is grouped with the series it hit
     (note,) = [q for q in snap.quality if "RuntimeError: boom" in q.message]
-    assert note.series_id == "*" and "3 series: SPY, IWM, VIX" in note.message
+    assert note.series_id == "*" and note.message == "live yahoo failed: RuntimeError: boom (all 3 yahoo series)"
+
+
+def test_a_fallback_to_illustrative_data_is_said_once(tmp_path: Path) -> None:
+    snap = acquire(SMALL, DAY1, "auto", DataSources(live={"yahoo": Exploding()}, store=ParquetStore(tmp_path)))
+    said = [q.message for q in snap.quality if "illustrative" in q.message.lower()]
+    assert said == ["all 5 series fell back to illustrative data (not market data)"]
+    alone = acquire(SMALL, DAY1, "illustrative", DataSources(store=ParquetStore(tmp_path)))
+    assert [q.message for q in alone.quality if "Illustrative" in q.message] == [
+        "Illustrative data - not market data (all 5 series)"]
+
+
+
+def test_notes_group_on_their_reason_and_keep_the_shared_opening() -> None:
+    offline = "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)"
+    notes = [
+        QualityNote("PE_TTM_IWM", "warning", f"Yahoo IWM trailingPE: {offline}"),
+        QualityNote("PE_TTM_SPY", "warning", f"Yahoo SPY trailingPE: {offline}"),
+        QualityNote("PE_HOLD_SPY", "warning", f"Yahoo fund data SPY: {offline}"),
+        QualityNote("W_SPY_AAPL", "warning", f"Yahoo fund data SPY: {offline}"),
+        QualityNote("DGS2", "warning", "stale: last observation 2025-06-13"),
+        QualityNote("DGS10", "warning", "stale: last observation 2025-06-13"),
+        QualityNote("PE_TTM_IJR", "info", f"Yahoo IJR trailingPE: {offline}"),  # another level: not merged
+    ]
+    assert group_notes(notes) == (
+        QualityNote("*", "warning", f"Yahoo: {offline} (4 series: PE_TTM_IWM, PE_TTM_SPY, PE_HOLD_SPY, W_SPY_AAPL)"),
+        notes[4], notes[5], notes[6],  # two are fewer than three: kept as they are
+    )
+    same = [QualityNote(s, "warning", "live fred failed: timed out") for s in ("DFF", "DGS2", "DGS2", "DGS10")]
+    assert group_notes(same) == (
+        QualityNote("*", "warning", "live fred failed: timed out (3 series: DFF, DGS2, DGS10)"),)
+    assert group_notes(same[:3]) == tuple(same[:3])  # two series are not an outage
+    assert group_notes([QualityNote(s, "info", "no colon here") for s in "ABC"]) == (
+        QualityNote("*", "info", "no colon here (3 series: A, B, C)"),)
+    assert group_notes(same, families={"fred series": ["DFF", "DGS2", "DGS10"], "series": ["SPY", "DFF"]}) == (
+        QualityNote("*", "warning", "live fred failed: timed out (all 3 fred series)"),)
 
 
 def test_csv_folder_source(tmp_path: Path) -> None:

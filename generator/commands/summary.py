@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from generator.commands.common import stdout
@@ -35,6 +36,6 @@ def print_summary(result: BriefingResult) -> None:
     stdout.print(inds)
     warnings = [q for q in snap.quality if q.level != "info"]
     if warnings:
-        stdout.print(
-            f"[yellow]{len(warnings)} data-quality note(s)[/]; first: {warnings[0].series_id}: {warnings[0].message}"
-        )
+        first = warnings[0]
+        said = first.message if first.series_id == "*" else f"{first.series_id}: {first.message}"
+        stdout.print(f"[yellow]{len(warnings)} data-quality note(s)[/]; first: {escape(said)}")

@@ -240,7 +240,8 @@ def build_view(briefing: ArchivedBriefing, settings: EmailSettings, overrides: l
     chosen, omitted = _chosen_charts(briefing, settings)
     domain = _domain(settings.sender)
     quality = [
-        f"{'all series' if q.get('series') == '*' else q.get('series')}: {q.get('message')}"
+        # a note on several series says which in its message ("... (all 33 yahoo series)"); one series leads with its id
+        q.get("message") if q.get("series") == "*" else f"{q.get('series')}: {q.get('message')}"
         for q in m.get("data_quality", [])
         if q.get("level") in ("warning", "error")
     ]

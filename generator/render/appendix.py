@@ -59,7 +59,8 @@ def sources(loaded: LoadedSpec, analysis: Analysis) -> list[SourceRow]:
             SourceRow(
                 id=sid,
                 label=s.label,
-                provider=f"{_PROVIDER_NAMES[s.provider]} {s.provider_symbol}",
+                # the symbol only where it is not the series' id ("Yahoo Finance ^VIX"): the id leads the line
+                provider=_PROVIDER_NAMES[s.provider] + (f" {s.provider_symbol}" if s.provider_symbol != sid else ""),
                 used=data.source if data else "missing",
                 first=str(data.first_date) if data and data.first_date else "-",
                 last=str(data.last_date) if data and data.last_date else "-",
