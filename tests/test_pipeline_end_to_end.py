@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
+import socket
+from datetime import date
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
+from generator import build_briefing
+from generator.acquire import default_sources
 from generator.render.context import ILLUSTRATIVE_MARK
 
 SECTION_TITLES = [
@@ -86,3 +93,36 @@ def test_html_is_self_contained(illustrative_briefing) -> None:  # type: ignore[
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
     assert "<script" not in html
     assert "<link" not in html
+
+
+@pytest.mark.slow
+def test_the_offline_first_run_is_a_short_illustrative_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `make briefing` writes on a machine that cannot reach Yahoo or FRED: live sources refused (a closed
+    port on loopback), nothing stored, so every series falls back to illustrative data. It fits the weekly
+    note's pages (body 10, appendix 3), and its data-quality box says the outage in a few lines."""
+    with socket.socket() as probe:  # a port nobody listens on: each request is refused at once
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("BRIEFING_YAHOO_BASE_URL", closed)
+    monkeypatch.setenv("BRIEFING_FRED_API_ROOT", closed + "/fred")
+    monkeypatch.setenv("BRIEFING_FRED_CSV_URL", closed + "/fredgraph.csv")
+    monkeypatch.setenv("BRIEFING_HTTP_RETRIES", "0")
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "store"))
+    day = date(2026, 11, 20)
+    sources = dataclasses.replace(default_sources(), today=lambda: day)  # "today", so live quotes are tried too
+    result = build_briefing(day, output_dir=tmp_path / "out", sources=sources)
+    assert result.analysis.snapshot.illustrative
+    reader = PdfReader(result.files["briefing.pdf"])
+    appendix = reader.get_destination_page_number(reader.named_destinations["appendix"]) + 1
+    assert (appendix - 1, len(reader.pages) - appendix + 1) <= (10, 3)
+    assert all(ILLUSTRATIVE_MARK in page.extract_text() for page in reader.pages)
+    notes = [q["message"] for q in result.manifest["data_quality"]]
+    assert len(notes) <= 6, notes
+    assert sum("fell back to illustrative data" in n for n in notes) == 1
+    assert not any(n.startswith("Illustrative data - not market data") for n in notes)  # said once, above
+    # Plain reasons, one per source, not curl's message per symbol nor "HTTP 0" for a connection never made.
+    assert "curl" not in " ".join(notes) and "HTTP 0" not in " ".join(notes)
+    assert "live yahoo failed: could not connect to Yahoo (refused or reset; offline, or set BRIEFING_PROXY) " \
+           "(all 33 yahoo series)" in notes
+    assert any(n.startswith("Yahoo: cannot connect to Yahoo (offline, or set BRIEFING_PROXY) (18 series: PE_TTM_IWM")
+               for n in notes), notes

@@ -38,7 +38,7 @@ from generator.sources.analyst import (
 )
 from generator.sources.http import redact
 from generator.sources.snapshots import SnapshotStore, fresh_only, history, keep
-from generator.sources.yahoo_client import YahooClient
+from generator.sources.yahoo_client import YahooClient, unreachable
 from generator.sources.yahoo_funds import FundSource, fund_series
 from generator.spec import ReportSpec
 
@@ -76,11 +76,9 @@ class YahooQuotes(YahooClient):
             try:
                 info = yf.Ticker(symbol, session=self.session).info or {}
             except Exception as exc:  # yfinance raises many kinds; one symbol's failure must not stop the rest
-                if "DNS" in type(exc).__name__ or "resolve host" in str(exc):
-                    # Every symbol asks the same host: say it once, plainly, and do not ask again.
-                    failed.update(
-                        dict.fromkeys(symbols[i:], "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)")
-                    )
+                never_reached = unreachable(exc)
+                if never_reached:  # every symbol asks the same host: say it once, plainly, and do not ask again
+                    failed.update(dict.fromkeys(symbols[i:], never_reached))
                     break
                 failed[symbol] = redact(f"{type(exc).__name__}: {exc}")[:200]
                 continue

@@ -363,7 +363,9 @@ class YahooProvider:
             return f"HTTP {outcome} from Yahoo", True, False
         if isinstance(outcome, str):
             if outcome in _TRANSIENT_ERRORS or "Timeout" in outcome:
-                text = f"timed out after {self.settings.timeout:g}s" if "Timeout" in outcome else outcome
+                text = (f"timed out after {self.settings.timeout:g}s" if "Timeout" in outcome
+                        else "could not connect to Yahoo (refused or reset; offline, or set BRIEFING_PROXY)"
+                        if outcome == "ConnectionError" else outcome)
                 return text, True, False
             if "DNS" in outcome:
                 return "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)", False, False

@@ -7,6 +7,22 @@ from typing import Any
 
 from generator.sources.http import NetworkSettings
 
+OFFLINE = "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)"
+CANNOT_CONNECT = "cannot connect to Yahoo (offline, or set BRIEFING_PROXY)"
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """``OFFLINE`` or ``CANNOT_CONNECT`` when ``exc`` says Yahoo was never reached (no name, no connection:
+    curl's error 7, or a "response" of status 0), else ``None``. Every symbol asks the same host, so a caller
+    says it once for all of them, plainly, instead of curl's message per symbol."""
+    name, text = type(exc).__name__, str(exc)
+    if "DNS" in name or "resolve host" in text:
+        return OFFLINE
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status == 0 or "curl: (7)" in text or "Failed to connect" in text or "Could not connect" in text:
+        return CANNOT_CONNECT
+    return None
+
 
 class YahooClient:
     """What the Yahoo quote and fund readers share: our network settings and a session whose crumb is kept with

@@ -39,7 +39,7 @@ import pandas as pd
 from generator.errors import TransientSourceError
 from generator.model import QualityNote, SeriesData
 from generator.sources.http import redact, retrying
-from generator.sources.yahoo_client import YahooClient
+from generator.sources.yahoo_client import YahooClient, unreachable
 from generator.spec import FUND_RATIO_FIELDS, ReportSpec, ValuationInputSpec
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ RATIO_ROWS = {
     "priceToSales": "Price/Sales",
     "priceToCashflow": "Price/Cashflow",
 }
-OFFLINE = "cannot resolve Yahoo's host (offline, or set BRIEFING_PROXY)"
 
 
 @dataclass(frozen=True)
@@ -135,8 +134,9 @@ class YahooFunds(YahooClient):
             kind = str(fund.quote_type() or "")
         except Exception as exc:  # yfinance raises many kinds; one fund's failure must not stop the others
             name = type(exc).__name__
-            if "DNS" in name or "resolve host" in str(exc):
-                return None, OFFLINE
+            never_reached = unreachable(exc)
+            if never_reached:
+                return None, never_reached
             reason = _http_reason(exc) or f"{name}: {exc}"
             if "No Fund data found" in str(exc):
                 reason = "Yahoo has no fund data for it (not a fund?)"
