@@ -9,14 +9,14 @@ manifests and HTML can be compared byte for byte. Prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
 import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from bench.measure import briefing_args
 
 
 def pinned() -> datetime:
@@ -24,10 +24,7 @@ def pinned() -> datetime:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m bench.dask_backfill")
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--date", type=date.fromisoformat, required=True)
-    parser.add_argument("--output", type=Path, required=True)
+    parser = briefing_args("bench.dask_backfill")
     parser.add_argument("--dates", type=int, default=8)
     args = parser.parse_args(argv)
     os.environ["BRIEFING_DATA_DIR"] = str(args.store)

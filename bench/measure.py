@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,15 @@ class _TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self.done.wait(0.01):
             self.peak_kib = max(self.peak_kib, _tree_rss(self.pid, self.cpu))
+
+
+def briefing_args(module: str) -> argparse.ArgumentParser:
+    """The arguments every measured script takes: the store to read, the briefing date, the archive to write."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--date", type=date.fromisoformat, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    return parser
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -11,16 +11,13 @@ server's own resident memory after it. Prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import threading
 import time
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from bench.measure import _tree_rss
+from bench.measure import _tree_rss, briefing_args
 
 
 def rss_mib(pid: int) -> float:
@@ -45,10 +42,7 @@ class Peak(threading.Thread):
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m bench.memory")
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--date", type=date.fromisoformat, required=True)
-    parser.add_argument("--output", type=Path, required=True)
+    parser = briefing_args("bench.memory")
     parser.add_argument("--builds", type=int, default=20)
     parser.add_argument("--jobs-per-worker", type=int, default=0, help="0: the serve default")
     args = parser.parse_args(argv)

@@ -10,7 +10,6 @@ and GET the PDF. Prints one JSON object with the seconds from the POST to each.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -20,8 +19,9 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
+
+from bench.measure import briefing_args
 
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=(/jobs/[A-Za-z0-9_-]+\?seen=\d+)">')
 
@@ -74,10 +74,7 @@ def free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m bench.serving")
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--date", type=date.fromisoformat, required=True)
-    parser.add_argument("--output", type=Path, required=True)
+    parser = briefing_args("bench.serving")
     parser.add_argument("--dates", type=int, default=3)
     args = parser.parse_args(argv)
     port = free_port()

@@ -8,16 +8,17 @@ HTML render, PDF render (WeasyPrint layout and PDF/A writing), archive write.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+
+from bench.measure import briefing_args
 
 T = TypeVar("T")
 
@@ -41,10 +42,7 @@ class Timer:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as the CLI does (generator/cli.py)
-    parser = argparse.ArgumentParser(prog="python -m bench.stages")
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--date", type=date.fromisoformat, required=True)
-    parser.add_argument("--output", type=Path, required=True)
+    parser = briefing_args("bench.stages")
     parser.add_argument("--report", type=Path, default=Path("reports/small_cap_rotation.toml"))
     args = parser.parse_args(argv)
     timer = Timer()
