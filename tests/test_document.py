@@ -228,6 +228,19 @@ def test_html_fits_the_screen_and_asks_for_nothing(browser, illustrative_briefin
         )
         position, top, left, main_left = toc
         assert position == "sticky" and 0 <= top <= 40 and left < main_left, toc
+        # The dashboard leaves no column empty: the reading sits beside the dates, the boxes below span the
+        # cover's width ("what to watch" ends at its right edge), and nothing starts above the reading's end.
+        dash = page.evaluate(
+            "window.scrollTo(0, 0); (() => { const b = s => document.querySelector(s).getBoundingClientRect();"
+            " const c = b('.cover'), r = b('.cover-stance'), f = b('.cover-facts'), w = b('#what-to-watch'),"
+            " g = b('.dash-grid');"
+            " return {cover: [c.left, c.right], reading: [r.left, r.right, r.top, r.bottom], facts: [f.left, f.top],"
+            " watch: w.right, grid: [g.left, g.top]}; })()"
+        )
+        cover_left, cover_right = dash["cover"]
+        assert dash["facts"][0] > dash["reading"][1] and abs(dash["facts"][1] - dash["reading"][2]) < 20, dash
+        assert abs(dash["watch"] - cover_right) < 2 and abs(dash["grid"][0] - cover_left) < 2, dash
+        assert dash["grid"][1] >= dash["reading"][3], dash
 
 
 PHONE_PROBE = """(() => {
