@@ -330,17 +330,30 @@ def group_notes(notes: Sequence[QualityNote], at_least: int = 3,
     Fewer than ``at_least`` members stay as they are.
     """
     whole = {frozenset(ids): name for name, ids in (families or {}).items()}
+
     def reason(message: str) -> tuple[str, str]:
         what, sep, why = message.partition(": ")
         return (what, why) if sep else ("", message)
 
+    by_reason: dict[tuple[str, str], list[QualityNote]] = {}
+    for n in notes:
+        by_reason.setdefault((n.level, reason(n.message)[1]), []).append(n)
+    # A reason alone ("no data") does not say what failed: notes whose openings share no word group only
+    # with notes of the same whole message.
+    vague = {key for key, group in by_reason.items()
+             if len({reason(g.message)[0] for g in group}) > 1 and not _shared_opening([reason(g.message)[0] for g in group])}
+
+    def key_of(n: QualityNote) -> tuple[str, str]:
+        key = (n.level, reason(n.message)[1])
+        return (n.level, n.message) if key in vague else key
+
     members: dict[tuple[str, str], list[QualityNote]] = {}
     for n in notes:
-        members.setdefault((n.level, reason(n.message)[1]), []).append(n)
+        members.setdefault(key_of(n), []).append(n)
     out: list[QualityNote] = []
     done: set[tuple[str, str]] = set()
     for n in notes:
-        key = (n.level, reason(n.message)[1])
+        key = key_of(n)
         group = members[key]
         ids = list(dict.fromkeys(g.series_id for g in group))
         if len(ids) < at_least:
@@ -348,7 +361,8 @@ def group_notes(notes: Sequence[QualityNote], at_least: int = 3,
         elif key not in done:
             done.add(key)
             opening = _shared_opening([reason(g.message)[0] for g in group])
-            text = f"{opening}: {key[1]}" if opening else key[1]
+            why = reason(n.message)[1]
+            text = f"{opening}: {why}" if opening else why
             family = whole.get(frozenset(ids))
             listed = f"all {len(ids)} {family}" if family else f"{len(ids)} series: {', '.join(ids)}"
             out.append(QualityNote("*", n.level, f"{text} ({listed})"))

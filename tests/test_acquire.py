@@ -185,6 +185,13 @@ def test_notes_group_on_their_reason_and_keep_the_shared_opening() -> None:
     assert group_notes(same[:3]) == tuple(same[:3])  # two series are not an outage
     assert group_notes([QualityNote(s, "info", "no colon here") for s in "ABC"]) == (
         QualityNote("*", "info", "no colon here (3 series: A, B, C)"),)
+    # a bare reason shared by unrelated openings says nothing of what failed: those stay apart
+    unrelated = [QualityNote("A", "info", "analyst file: no data"), QualityNote("B", "info", "quote: no data"),
+                 QualityNote("C", "info", "fund data: no data")]
+    assert group_notes(unrelated) == tuple(unrelated)
+    alike = [QualityNote(s, "info", "analyst file: no data") for s in "ABC"]
+    assert group_notes(unrelated + alike) == (
+        QualityNote("*", "info", "analyst file: no data (3 series: A, B, C)"), unrelated[1], unrelated[2])
     assert group_notes(same, families={"fred series": ["DFF", "DGS2", "DGS10"], "series": ["SPY", "DFF"]}) == (
         QualityNote("*", "warning", "live fred failed: timed out (all 3 fred series)"),)
 
