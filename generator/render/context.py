@@ -173,7 +173,7 @@ class BriefingContext:
     def compared_with(self) -> str:
         """What the scorecard's change column compares with: "" when there is nothing to compare."""
         if self.has_previous:
-            return "previous briefing"
+            return "the previous briefing"
         if self.lookback_date and any(row.before is not None for row in self.scorecard):
             return f"{self.lookback_date.day} {self.lookback_date:%b}"
         return ""

@@ -96,7 +96,8 @@ def test_scorecard_shows_arrow_and_old_state(context) -> None:  # type: ignore[n
         change="worse", before=FlagState.GREEN,
     )
     html = render_html(dataclasses.replace(context, scorecard=[worse, *rows[1:]], has_previous=True), "html")
-    assert "▲ was green" in html and "▲ worse, ▼ better: the state in the previous briefing." in html
+    assert '▲ <span class="visually-hidden">worse since the previous briefing, </span>was green' in html
+    assert "▲ worse, ▼ better: the state in the previous briefing." in html
 
 
 def test_without_a_previous_briefing_the_scorecard_compares_with_the_lookback_data(context) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +110,8 @@ def test_without_a_previous_briefing_the_scorecard_compares_with_the_lookback_da
                                  change="better", before=FlagState.AMBER)
     unchanged = [dataclasses.replace(r, change="same") for r in rows[1:]]
     html = render_html(dataclasses.replace(context, scorecard=[better, *unchanged]), "html")
-    assert f'title="better since {lookback.day} {lookback:%b}">▼ was amber' in html
+    since = f"{lookback.day} {lookback:%b}"
+    assert f'title="better since {since}">▼ <span class="visually-hidden">better since {since}, </span>was amber' in html
     assert html.count("was amber") == 1  # unchanged rows say nothing
     assert f"▲ worse, ▼ better: the state on the data as of {lookback}, by the same rules" in html
     nothing = [dataclasses.replace(r, change="", before=None) for r in rows]
