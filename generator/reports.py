@@ -87,6 +87,60 @@ def archive_root(root: Path, report_id: str) -> Path:
     )
 
 
+def report_folders(root: Path) -> list[str]:
+    """The reports archived under ``root`` in folders of their own (``root/<report-id>/YYYY-MM-DD/``)."""
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not _DATE_DIR.match(p.name) and not p.name.startswith(".")
+                  and any(c.is_dir() and _DATE_DIR.match(c.name) for c in p.iterdir()))
+
+
+def _report_id(report: str | Path) -> str:
+    """A report's archive name from ``--report``: a definition file's ``[report] id`` (else its file name), a
+    packaged report's name, or the name itself."""
+    import tomllib
+
+    try:
+        path = find_report(report)
+    except SpecError:
+        return Path(report).name.removesuffix(".toml")  # not a definition: the archive folder's name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    declared = data.get("report", {}).get("id") if isinstance(data.get("report"), dict) else None
+    return str(declared) if declared else path.stem
+
+
+def reading_root(root: Path, report: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The folder of the briefings the reading commands (list, history, compare, rerender, send) read.
+
+    A flat archive is read as it is. Under a root of several reports, ``report`` (``--report``, else
+    ``$BRIEFING_REPORT``) names the one; with only one report folder, that one is read.
+    """
+    env = os.environ if env is None else env
+    given = report if report not in (None, "") else env.get(REPORT_ENV) or None
+    if not root.is_dir():
+        return root
+    folders = report_folders(root)
+    flat = _flat_owner(root)
+    if given is not None:
+        wanted = _report_id(given)
+        if wanted in folders:
+            return root / wanted
+        if flat == wanted or (flat is not None and not folders and report in (None, "")):
+            return root  # a flat archive; the environment's default report does not hide it
+        held = ", ".join(folders + ([flat] if flat else [])) or "none"
+        raise UsageError(f"{root} holds no briefings of report '{wanted}' (its reports: {held})")
+    if flat is not None or not folders:
+        return root
+    if len(folders) == 1:
+        return root / folders[0]
+    raise UsageError(f"{root} holds the briefings of {len(folders)} reports ({', '.join(folders)}): "
+                     f"choose one with --report NAME (or --output {root / folders[0]})")
+
+
 def split_archive(root: Path) -> dict[str, int]:
     """Move the briefings kept flat under ``root`` into ``root/<report-id>/``; return how many per report."""
     from generator.manifest import MANIFEST_FILE, read_manifest

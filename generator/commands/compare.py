@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from generator.commands.common import check_view_format, emit_page, parse_date, stdout
-from generator.commands.list import archive_option
+from generator.commands.list import archive_option, read_report_option, reading
 
 _LIGHT = {"green": "green", "amber": "yellow", "red": "red", "unknown": "bright_black"}
 
@@ -24,6 +24,7 @@ def compare_command(
     fmt: str = typer.Option("table", "--format", help="table | json | html"),
     output: Path = archive_option(),
     to: Path | None = typer.Option(None, "--to", help="With --format html: the file to write (default: print it)."),
+    report: str | None = read_report_option(),
 ) -> None:
     """Compare two archived briefings: every indicator, flag and macro release, across definition changes."""
     from generator.views import compare_dates
@@ -32,7 +33,7 @@ def compare_command(
     a = parse_date(date_a, "DATE_A")
     b = parse_date(date_b, "DATE_B")
     assert a is not None and b is not None
-    result = compare_dates(output, a, b, charts=fmt == "html")
+    result = compare_dates(reading(output, report), a, b, charts=fmt == "html")
     cmp = result.comparison
     if fmt == "json":
         typer.echo(json.dumps(cmp.model_dump(mode="json"), indent=2))

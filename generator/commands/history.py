@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from generator.commands.common import check_view_format, emit_page, stdout
-from generator.commands.list import archive_option
+from generator.commands.list import archive_option, read_report_option, reading
 
 
 def history_command(
@@ -17,12 +17,13 @@ def history_command(
     fmt: str = typer.Option("table", "--format", help="table | json | html (a chart and the table)"),
     output: Path = archive_option(),
     to: Path | None = typer.Option(None, "--to", help="With --format html: the file to write (default: print it)."),
+    report: str | None = read_report_option(),
 ) -> None:
     """Show what each archived briefing said an indicator was: the published record, not today's data."""
     from generator.views import indicator_over_time
 
     check_view_format(fmt)
-    h = indicator_over_time(output, indicator)
+    h = indicator_over_time(reading(output, report), indicator)
     for problem in h.skipped:  # the history is incomplete: say where
         typer.echo(
             f"warning: skipped the briefing of {problem.directory.name}, which cannot be read: {problem.message}",

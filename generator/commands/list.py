@@ -26,15 +26,29 @@ def archive_option(help: str = "Archive root folder.") -> Path:
     return typer.Option(Path("output"), "--output", envvar=ARCHIVE_ENV, help=help, parser=archive_path)
 
 
+def read_report_option() -> str | None:
+    return typer.Option(None, "--report", help="Under an archive root of several reports, the one to read: its "
+                        "name (e.g. rates_credit_cycle) or definition; default $BRIEFING_REPORT, else the only one.")
+
+
+def reading(output: Path, report: str | None) -> Path:
+    """The folder of the briefings a reading command reads (``generator.reports.reading_root``)."""
+    from generator.reports import reading_root
+
+    return reading_root(output, report)
+
+
 def list_briefings(
     output: Path = archive_option(),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    report: str | None = read_report_option(),
 ) -> None:
     """List archived briefings: date, stance, flag counts, data source, revisions."""
     from generator.archive.index import list_rows
 
     if not output.is_dir():
         raise ArchiveError(f"no archive at {output}: check --output (or {ARCHIVE_ENV})")
+    output = reading(output, report)
     rows, problems = list_rows(output)
     for p in problems:
         typer.echo(f"warning: {p.message}", err=True)

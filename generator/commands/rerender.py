@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from generator.commands.common import parse_date, parse_list, stdout
-from generator.commands.list import archive_option
+from generator.commands.list import archive_option, read_report_option, reading
 
 
 def rerender_command(
@@ -15,6 +15,7 @@ def rerender_command(
     output: Path = archive_option(),
     to: Path | None = typer.Option(None, "--to", help="Folder for the re-rendered files (default ./rerender-DATE)."),
     formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+    report: str | None = read_report_option(),
 ) -> None:
     """Re-render an archived briefing from its snapshot and definition copy; check the numbers match."""
     from generator.archive.read import find_briefing
@@ -27,6 +28,7 @@ def rerender_command(
 
     date = parse_date(day, "DATE")
     assert date is not None
+    output = reading(output, report)
     briefing = find_briefing(output, date)
     wanted = check_formats(parse_list(formats))
     # What the re-render reads must be what was archived; a damaged document is what it can replace.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from generator.commands.common import parse_date, progress_reporter, stdout
-from generator.commands.list import archive_option
+from generator.commands.list import archive_option, read_report_option, reading
 
 if TYPE_CHECKING:
     from generator.deliver import DeliveryReport
@@ -54,18 +54,20 @@ def send(
         None, "--config", help="Delivery configuration (default: $BRIEFING_DELIVERY_CONFIG or reports/delivery.toml)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something fails."),
+    report_name: str | None = read_report_option(),
 ) -> None:
     """Email the briefing of DATE from the archive: HTML summary, charts, the PDF attached."""
     from generator.deliver import load_config, send_briefing
     from generator.pipeline import check_date
 
     day = check_date(parse_date(date))
+    folder = reading(output, report_name)
     settings = load_config(config)
     with progress_reporter(quiet) as progress:
         report = send_briefing(
             day,
             settings,
-            output_dir=output,
+            output_dir=folder,
             recipients=to or None,
             dry_run=dry_run,
             allow_illustrative=allow_illustrative,
