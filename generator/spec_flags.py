@@ -46,24 +46,19 @@ class FlagCondition(_Strict):
     hysteresis: float = Field(default=0.0, ge=0)
 
 
-class FlagSpec(_Strict):
+class FlagSpec(FlagCondition):
     """A risk flag or supportive signal (``[flags.ID]``) with traffic-light thresholds.
 
-    The top-level ``indicator``/``direction``/thresholds are the primary
-    condition; ``[[flags.ID.conditions]]`` may add more, combined with
-    ``combine = "all"`` (every condition must be met: the flag takes the least
-    alarming of their states) or ``"any"`` (one is enough: the most alarming).
+    The top-level ``indicator``/``direction``/thresholds (the fields of
+    :class:`FlagCondition`) are the primary condition; ``[[flags.ID.conditions]]``
+    may add more, combined with ``combine = "all"`` (every condition must be
+    met: the flag takes the least alarming of their states) or ``"any"`` (one is
+    enough: the most alarming).
     """
 
     id: str = ""
     label: str
     kind: Literal["risk", "support"]
-    indicator: str
-    direction: Literal["above", "below"]
-    amber: float
-    red: float | None = None
-    green: float | None = None
-    hysteresis: float = Field(default=0.0, ge=0)
     conditions: list[FlagCondition] = Field(default_factory=list)
     combine: Literal["all", "any"] = "all"
     rationale: str = Field(min_length=1)
@@ -92,14 +87,7 @@ class FlagSpec(_Strict):
     @property
     def checks(self) -> tuple[FlagCondition, ...]:
         """Every condition, the primary one first."""
-        primary = FlagCondition(
-            indicator=self.indicator,
-            direction=self.direction,
-            amber=self.amber,
-            red=self.red,
-            green=self.green,
-            hysteresis=self.hysteresis,
-        )
+        primary = FlagCondition(**{name: getattr(self, name) for name in FlagCondition.model_fields})
         return (primary, *self.conditions)
 
 
