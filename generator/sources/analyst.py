@@ -12,7 +12,7 @@ import csv
 import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -197,6 +197,16 @@ def _value(raw: str, unit: str, vspec: ValuationInputSpec) -> tuple[float | None
     return value, ""
 
 
+def _whole_rows(body: Sequence[tuple[int, list[str]]], width: int, name: str,
+                problems: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows with as many cells as the header; each other row is a problem naming its line."""
+    for lineno, record in body:
+        if len(record) != width:
+            problems.append((lineno, f"{name}:{lineno}: expected {width} columns, got {len(record)}"))
+            continue
+        yield lineno, record
+
+
 def parse_vendor_export(
     path: Path, spec: ReportSpec, default_source: str | None = None, today: date | None = None
 ) -> list[AnalystRow]:
@@ -232,10 +242,7 @@ def parse_vendor_export(
         if unknown:
             raise SpecError(f"{name}:{lines[0][0]}: header: unknown column(s) {', '.join(unknown)}; "
                             f"known: {', '.join(c for c in ALIASES)}")
-        for lineno, record in body:
-            if len(record) != len(header):
-                problems.append((lineno, f"{name}:{lineno}: expected {len(header)} columns, got {len(record)}"))
-                continue
+        for lineno, record in _whole_rows(body, len(header), name, problems):
             row = {c: record[i].strip() for c, i in found.items()}
             cells.append((lineno, row, {c: i + 1 for c, i in found.items()}))
     elif wide:
@@ -244,10 +251,7 @@ def parse_vendor_export(
         if extra:
             raise SpecError(f"{name}:{lines[0][0]}: header: {', '.join(extra)} is not an analyst input "
                             f"({', '.join(analyst)}) nor a known column")
-        for lineno, record in body:
-            if len(record) != len(header):
-                problems.append((lineno, f"{name}:{lineno}: expected {len(header)} columns, got {len(record)}"))
-                continue
+        for lineno, record in _whole_rows(body, len(header), name, problems):
             shared = {c: record[i].strip() for c, i in found.items()}
             for i in wide:
                 if record[i].strip():
