@@ -34,6 +34,17 @@ def illustrative_briefing(tmp_path_factory: pytest.TempPathFactory):  # type: ig
     )
 
 
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium (generator/render/chromium.py) for reading the HTML as a browser shows it."""
+    from generator.render.chromium import chromium, find_chromium
+
+    if find_chromium() is None:
+        pytest.fail("headless Chromium is required: apt-get install chromium (see .ci/run)")
+    with chromium() as b:
+        yield b
+
+
 # ---------------------------------------------------------------- loopback HTTP server (live-source tests)
 
 

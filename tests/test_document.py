@@ -182,16 +182,6 @@ CONTRAST_PROBE = """(() => {
 })()"""
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from generator.render.chromium import chromium, find_chromium
-
-    if find_chromium() is None:
-        pytest.fail("headless Chromium is required: apt-get install chromium (see .ci/run)")
-    with chromium() as b:
-        yield b
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_html_fits_the_screen_and_asks_for_nothing(browser, illustrative_briefing, width: int) -> None:  # type: ignore[no-untyped-def]

@@ -35,16 +35,6 @@ TEXT_PROBE = """(() => [...document.querySelectorAll('figure.chart')].map((fig) 
 }))()"""
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from generator.render.chromium import chromium, find_chromium
-
-    if find_chromium() is None:
-        pytest.fail("headless Chromium is required: apt-get install chromium (see .ci/run)")
-    with chromium() as b:
-        yield b
-
-
 def _figures(browser, path, width: int) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     page = browser.new_page()
     page.open(path, width, javascript=False)
