@@ -101,6 +101,8 @@ def _report_id(report: str | Path) -> str:
     packaged report's name, or the name itself."""
     import tomllib
 
+    from generator.spec import report_id_from_name
+
     try:
         path = find_report(report)
     except SpecError:
@@ -110,7 +112,7 @@ def _report_id(report: str | Path) -> str:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         data = {}
     declared = data.get("report", {}).get("id") if isinstance(data.get("report"), dict) else None
-    return str(declared) if declared else path.stem
+    return str(declared) if declared else report_id_from_name(path.stem)  # as load_spec names it
 
 
 def reading_root(root: Path, report: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:

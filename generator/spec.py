@@ -383,7 +383,7 @@ def load_spec(path: str | Path) -> LoadedSpec:
     data = dict(source.data)
     report = data.get("report")
     if isinstance(report, dict) and not report.get("id"):
-        data["report"] = {**report, "id": _id_from_name(path.stem)}
+        data["report"] = {**report, "id": report_id_from_name(path.stem)}
     try:
         spec = ReportSpec.model_validate(data)
     except ValidationError as exc:
@@ -395,6 +395,7 @@ def load_spec(path: str | Path) -> LoadedSpec:
     return LoadedSpec(spec=spec, path=path, sha256=source.sha256(), source=source)
 
 
-def _id_from_name(stem: str) -> str:
+def report_id_from_name(stem: str) -> str:
+    """A report's archive name when its definition sets none: the file name, with other characters as "_"."""
     cleaned = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in stem)
     return cleaned or "report"
